@@ -1,0 +1,149 @@
+"""Build: ontology + schemes + ingested profiles + curated knowledge -> one dataset of named graphs.
+
+Pure over its inputs: it reads the input directories named by the settings and returns the dataset;
+it neither validates nor writes (see `validate` and `store`). The CLI, the server and the tests share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from policygraph.curated import (
+    Curated,
+    QuoteFinder,
+    Vocab,
+    check_distinct_organisations,
+    curated_graphs,
+    load_curated,
+)
+from policygraph.errors import InputError
+from policygraph.ingest import IssueMatcher, Profile, load_profiles, profile_graph
+from policygraph.namespaces import CONTROLLED_SCHEMES, DEFAULT_BASE, Minter
+from policygraph.oxrdf import quads, to_graph
+from policygraph.settings import Settings
+
+VOCABULARY_FILES = {"ontology": "policygraph.ttl", "issues": "issues.ttl", "kinds": "kinds.ttl"}
+
+
+@dataclass
+class Built:
+    graphs: dict[str, Graph]  # graph IRI -> triples
+    store: ox.Store  # the same, in an in-memory Oxigraph store, plus the derived graph
+    profiles: list[Profile]
+    curated: Curated
+    minter: Minter
+
+    def union(self) -> Graph:
+        """All graphs merged into one (what SHACL validates)."""
+        g = Graph()
+        for graph in self.graphs.values():
+            g += graph
+        return g
+
+    def nquads(self) -> bytes:
+        return self.store.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+
+def _rebase(graph: Graph, base: str) -> Graph:
+    """Vocabulary files are written against the default base; move their resource IRIs to `base`."""
+    if base == DEFAULT_BASE:
+        return graph
+    old = DEFAULT_BASE + "id/"
+
+    def move(term):  # type: ignore[no-untyped-def]
+        return URIRef(base + "id/" + term[len(old):]) if isinstance(term, URIRef) and term.startswith(old) else term
+
+    out = Graph()
+    for s, p, o in graph:
+        out.add((move(s), p, move(o)))
+    return out
+
+
+def load_vocabularies(settings: Settings, minter: Minter) -> dict[str, Graph]:
+    graphs: dict[str, Graph] = {}
+    for name, filename in VOCABULARY_FILES.items():
+        path = settings.path(settings.ontology_dir) / filename
+        g = Graph()
+        try:
+            g.parse(path, format="turtle")
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise InputError(f"{path}: cannot parse vocabulary: {exc}") from None
+        graphs[name] = _rebase(g, minter.base)
+    return graphs
+
+
+def vocab_keys(kinds: Graph, issues: Graph, minter: Minter) -> Vocab:
+    def keys_of(graph: Graph, scheme: str) -> set[str]:
+        scheme_iri = URIRef(minter.concept("scheme", scheme))
+        return {str(c).rsplit("/", 1)[-1] for c in graph.subjects(SKOS.inScheme, scheme_iri)}
+
+    return Vocab(
+        issues=keys_of(issues, "issues"),
+        kinds={scheme: keys_of(kinds, scheme) for scheme in CONTROLLED_SCHEMES},
+    )
+
+
+DERIVE = """
+PREFIX pg: <https://w3id.org/policygraph/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+CONSTRUCT { ?a pg:partnerOf ?b . ?org pg:worksOn ?issue . ?agent pg:involvedIn ?ini . ?agent pg:worksOn ?subject }
+WHERE {
+  { ?p a pg:Partnership ; pg:partner ?a , ?b . FILTER (?a != ?b) }
+  UNION { ?org pg:profile ?doc . ?doc pg:section ?s . ?s pg:issue ?issue }
+  UNION { ?ini a pg:Initiative ; pg:involvement ?inv . ?inv pg:agent ?agent
+          OPTIONAL { ?ini dcterms:subject ?subject } }
+}"""
+
+
+def derive(store: ox.Store, graph: str) -> int:
+    """Materialise the documented shortcuts into their own graph: pg:partnerOf, pg:worksOn, pg:involvedIn."""
+    name = ox.NamedNode(graph)
+    triples = list(store.query(DERIVE, use_default_graph_as_union=True))  # type: ignore[arg-type]
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+    return len(triples)
+
+
+def build_dataset(settings: Settings) -> Built:
+    """Everything but validation and storage. Raises IngestError / CurationError / InputError."""
+    minter = Minter(settings.base_iri)
+    vocab = load_vocabularies(settings, minter)
+    matcher = IssueMatcher.from_graph(vocab["issues"])
+    profiles = load_profiles(settings.path(settings.sources_dir), matcher)
+    finder = QuoteFinder(profiles)
+    curated = load_curated(
+        settings.path(settings.curated_dir),
+        finder,
+        vocab_keys(vocab["kinds"], vocab["issues"], minter),
+        root=settings.root,
+    )
+    check_distinct_organisations(profiles, curated)
+
+    graphs: dict[str, Graph] = {}
+    for name, graph in vocab.items():
+        graphs[str(minter.graph[name])] = graph
+    for profile in profiles:
+        graphs[str(minter.graph[f"profile/{profile.key}"])] = profile_graph(profile, minter)
+    for file, graph in curated_graphs(curated, minter).items():
+        key = file.split(":", 1)[1] if file.startswith("profiled:") else Path(file).stem
+        name = str(minter.graph[f"curated/{key}"])
+        graphs[name] = graphs[name] + graph if name in graphs else graph
+    store = ox.Store()
+    for name, graph in graphs.items():
+        store.extend(quads(graph, name))
+    derived_name = str(minter.graph["derived"])
+    derive(store, derived_name)
+    graphs[derived_name] = to_graph(store.query(  # type: ignore[arg-type]
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+        named_graphs=[ox.NamedNode(derived_name)],
+    ))
+    return Built(graphs=graphs, store=store, profiles=profiles, curated=curated, minter=minter)
+
+

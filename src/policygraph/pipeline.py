@@ -1,0 +1,33 @@
+"""Build + validate + store, all or nothing: what `policygraph build` and `make run` do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from policygraph.build import Built, build_dataset
+from policygraph.settings import Settings
+from policygraph.store import write_store
+from policygraph.validate import Report, load_shapes, validate_graph
+
+
+@dataclass
+class Outcome:
+    built: Built
+    report: Report
+    store: Path | None
+
+
+def check(settings: Settings) -> tuple[Built, Report]:
+    built = build_dataset(settings)
+    report = validate_graph(built.union(), load_shapes(settings.path(settings.shapes_dir)), built.store)
+    return built, report
+
+
+def build_and_store(settings: Settings) -> Outcome:
+    """Raises on bad input or violations; only a valid dataset reaches the store (then swapped in)."""
+    built, report = check(settings)
+    report.raise_if_failed()
+    nquads = built.nquads()
+    path = write_store(nquads, settings.store_path)
+    return Outcome(built, report, path)

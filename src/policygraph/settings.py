@@ -1,0 +1,102 @@
+"""One typed settings object: defaults -> settings file (TOML) -> POLICYGRAPH_* environment -> overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from policygraph.errors import InputError
+from policygraph.namespaces import DEFAULT_BASE
+
+
+def _project_root() -> Path:
+    """The checkout that holds data/ and ontology/ (the working directory when run from elsewhere)."""
+    here = Path(__file__).resolve().parents[2]
+    return here if (here / "ontology").is_dir() else Path.cwd()
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path = field(default_factory=_project_root)
+    base_iri: str = DEFAULT_BASE
+    # Inputs, relative to root unless absolute.
+    sources_dir: Path = Path("data/sources")
+    curated_dir: Path = Path("data/curated")
+    ontology_dir: Path = Path("ontology")
+    shapes_dir: Path = Path("shapes")
+    queries_dir: Path = Path("queries")
+    # The store: a directory holding built stores and the 'current' link, or a SPARQL endpoint URL.
+    store: str = "var/store"
+    # Serving.
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 2
+    threads: int = 8
+    query_timeout: float = 10.0
+    max_results: int = 10000
+    max_request_bytes: int = 1_000_000
+    max_query_length: int = 100_000
+    max_nesting: int = 200
+    write_token: str | None = None
+    public_url: str | None = None  # where this server is reached, if not its own host
+
+    def path(self, value: Path | str) -> Path:
+        p = Path(value)
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def store_path(self) -> Path:
+        return self.path(self.store)
+
+    @property
+    def store_is_remote(self) -> bool:
+        return self.store.startswith(("http://", "https://"))
+
+
+def _coerce(name: str, kind: Any, value: Any) -> Any:
+    text = str(value)
+    try:
+        if kind in (int, "int"):
+            return int(text)
+        if kind in (float, "float"):
+            return float(text)
+        if kind in (Path, "Path"):
+            return Path(text)
+    except ValueError:
+        raise InputError(f"setting {name}: expected a {kind if isinstance(kind, str) else kind.__name__}, got {text!r}") from None
+    return text
+
+
+def load_settings(
+    file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    types = {f.name: f.type for f in fields(Settings)}
+    file = file or (Path(environ["POLICYGRAPH_SETTINGS"]) if environ.get("POLICYGRAPH_SETTINGS") else None)
+    if file is not None:
+        try:
+            data = tomllib.loads(Path(file).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(f"settings file {file}: {exc}") from None
+        for key, value in data.items():
+            if key not in types:
+                raise InputError(f"settings file {file}: unknown setting {key!r}")
+            values[key] = value
+    for key in types:
+        env = environ.get(f"POLICYGRAPH_{key.upper()}")
+        if env is not None:
+            values[key] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    for key, value in list(values.items()):
+        kind = str(types[key]).replace("'", "")
+        base = kind.split("|")[0].strip()
+        values[key] = _coerce(key, base, value) if value is not None else None
+    return dataclasses.replace(Settings(), **values)

@@ -1,0 +1,73 @@
+"""Counts per class and per profiled organisation, from the store."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+PREFIX = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+"""
+
+CLASS_COUNTS = PREFIX + """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  VALUES ?class { pg:Organisation pg:Initiative pg:Partnership pg:PolicyIssue pg:Profile pg:Section
+                  pg:Evidence pg:Involvement foaf:OnlineAccount schema:CreativeWork }
+  ?s a ?class
+} GROUP BY ?class ORDER BY ?class"""
+
+PER_ORGANISATION = PREFIX + """
+SELECT ?org ?name
+  (COUNT(DISTINCT ?ini) AS ?initiatives) (COUNT(DISTINCT ?pub) AS ?publications)
+  (COUNT(DISTINCT ?partner) AS ?partners) (COUNT(DISTINCT ?p) AS ?partnerships)
+  (COUNT(DISTINCT ?issue) AS ?issues)
+WHERE {
+  ?org pg:profile ?doc ; skos:prefLabel ?name .
+  ?doc pg:startLine ?line .
+  OPTIONAL { ?x pg:involvement/pg:agent ?org . ?x a pg:Initiative .
+             OPTIONAL { ?x a schema:CreativeWork . BIND(?x AS ?pub) }
+             BIND(IF(BOUND(?pub), ?nothing, ?x) AS ?ini) }
+  OPTIONAL { ?org pg:partnerOf ?partner }
+  OPTIONAL { ?p a pg:Partnership ; pg:partner ?org }
+  OPTIONAL { ?doc pg:section/pg:issue ?issue }
+} GROUP BY ?org ?name ?line ORDER BY ?line"""
+
+
+def _rows(store: ox.Store, query: str) -> list[list[str]]:
+    result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [[sol[n].value if sol[n] is not None else "" for n in names] for sol in result]
+
+
+def class_counts(store: ox.Store) -> dict[str, int]:
+    return {iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]: int(n) for iri, n in _rows(store, CLASS_COUNTS)}
+
+
+def organisation_counts(store: ox.Store) -> list[dict[str, str | int]]:
+    keys = ["key", "name", "initiatives", "publications", "partners", "partnerships", "issues"]
+    out = []
+    for row in _rows(store, PER_ORGANISATION):
+        record: dict[str, str | int] = dict(zip(keys, [row[0].rsplit("/", 1)[-1], row[1], *map(int, row[2:])]))
+        out.append(record)
+    return out
+
+
+def stats_tables(store: ox.Store, markdown: bool = False) -> str:
+    classes = class_counts(store)
+    orgs = organisation_counts(store)
+    head = ["organisation", "initiatives", "publications", "partners", "partnerships", "issues"]
+    rows = [[str(o["name"]), *(str(o[k]) for k in head[1:])] for o in orgs]
+    totals = ["all profiles", *(str(sum(int(o[k]) for o in orgs)) for k in head[1:])]
+    if markdown:
+        lines = ["| class | count |", "|---|---:|", *(f"| {k} | {v} |" for k, v in classes.items()), ""]
+        lines += ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines)
+    width = max(len(r[0]) for r in rows + [head, totals])
+    lines = [f"{k:<24}{v:>8}" for k, v in classes.items()]
+    lines += ["", head[0].ljust(width) + "".join(h.rjust(14) for h in head[1:])]
+    lines += [r[0].ljust(width) + "".join(c.rjust(14) for c in r[1:]) for r in rows]
+    lines += [totals[0].ljust(width) + "".join(c.rjust(14) for c in totals[1:])]
+    return "\n".join(lines)

@@ -1,0 +1,38 @@
+"""The Flask app factory: settings -> store handle -> blueprints -> one error handler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, jsonify
+
+from policygraph.errors import PolicygraphError
+from policygraph.settings import Settings, load_settings
+from policygraph.store import LocalStore
+
+
+def get_store() -> LocalStore:
+    """The store handle of the running app (the only state the web tier holds)."""
+    return current_app.extensions["policygraph.store"]
+
+
+def get_settings() -> Settings:
+    return current_app.extensions["policygraph.settings"]
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    settings = settings or load_settings(**overrides)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.extensions["policygraph.settings"] = settings
+    app.extensions["policygraph.store"] = LocalStore(settings.store_path)
+
+    from policygraph.web.home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+
+    @app.errorhandler(PolicygraphError)
+    def handle(exc: PolicygraphError):  # type: ignore[no-untyped-def]
+        return jsonify({"error": type(exc).__name__, "status": exc.status, "message": exc.message}), exc.status
+
+    return app

@@ -1,0 +1,114 @@
+"""Shared fixtures: the real data built and validated once per session into a temporary store, and a
+live server process on it. Tests mirror src/: tests/ingest, tests/curated, tests/store, tests/web."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from policygraph.build import Built
+from policygraph.pipeline import build_and_store
+from policygraph.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "data" / "sources" / "000_f7d598866666c03c.txt"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run when POLICYGRAPH_BROWSER_TESTS=1 (CI sets it) or when chromium is installed."""
+    if os.environ.get("POLICYGRAPH_BROWSER_TESTS") == "1" or shutil.which("chromium"):
+        return
+    skip = pytest.mark.skip(reason="no chromium here; CI installs it and sets POLICYGRAPH_BROWSER_TESTS=1")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def source_lines() -> list[str]:
+    return SOURCE.read_text(encoding="utf-8").split("\n")
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture(scope="session")
+def settings(store_dir: Path) -> Settings:
+    return load_settings(environ={}, root=ROOT, store=str(store_dir))
+
+
+@pytest.fixture(scope="session")
+def built(settings: Settings) -> Built:
+    """The real data, built, validated (SHACL) and stored once per session."""
+    return build_and_store(settings).built
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    settings: Settings
+
+    def get(self, path: str, **kw: object) -> requests.Response:
+        return requests.get(self.url + path, timeout=30, **kw)  # type: ignore[arg-type]
+
+    def post(self, path: str, **kw: object) -> requests.Response:
+        return requests.post(self.url + path, timeout=30, **kw)  # type: ignore[arg-type]
+
+
+def start_server(store: Path, extra_env: dict[str, str] | None = None, log: Path | None = None) -> LiveServer:
+    """`policygraph serve` as a real process on a free port; waits until it answers."""
+    port = free_port()
+    env = {**os.environ, "POLICYGRAPH_STORE": str(store), "POLICYGRAPH_PORT": str(port), **(extra_env or {})}
+    out = open(log, "wb") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "policygraph.cli", "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            requests.get(url + "/", timeout=2)
+            return LiveServer(url, process, load_settings(environ={}, root=ROOT, store=str(store), port=port))
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("server did not answer within 60 s")
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(built: Built, store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real `policygraph serve` process on the session's store (read-only public endpoint)."""
+    server = start_server(store_dir, log=tmp_path_factory.mktemp("logs") / "server.log")
+    yield server
+    stop_server(server)

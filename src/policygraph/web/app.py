@@ -27,9 +27,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.extensions["policygraph.settings"] = settings
     app.extensions["policygraph.store"] = LocalStore(settings.store_path)
 
+    # One blueprint per concern; each module registers its routes here.
+    from policygraph.web.assets import bp as assets_bp
     from policygraph.web.home import bp as home_bp
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(assets_bp)
 
     @app.errorhandler(PolicygraphError)
     def handle(exc: PolicygraphError):  # type: ignore[no-untyped-def]

@@ -32,7 +32,10 @@ class MediaType:
 # SELECT and ASK results.
 RESULTS: dict[str, tuple[MediaType, ox.QueryResultsFormat]] = {
     "json": (MediaType("json", "application/sparql-results+json", "srj", ("application/json",)), ox.QueryResultsFormat.JSON),
-    "xml": (MediaType("xml", "application/sparql-results+xml", "srx", ("application/xml", "text/xml")), ox.QueryResultsFormat.XML),
+    "xml": (
+        MediaType("xml", "application/sparql-results+xml", "srx", ("application/xml", "text/xml")),
+        ox.QueryResultsFormat.XML,
+    ),
     "csv": (MediaType("csv", "text/csv", "csv"), ox.QueryResultsFormat.CSV),
     "tsv": (MediaType("tsv", "text/tab-separated-values", "tsv"), ox.QueryResultsFormat.TSV),
 }

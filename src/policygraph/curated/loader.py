@@ -28,7 +28,7 @@ PUBLICATION_KINDS = {
 FILE_FIELDS = {"organisation", "organisation_type", "organisations", "initiatives", "publications", "partnerships"}
 ORG_FIELDS = {"key", "name", "acronyms", "names", "type", "evidence"}
 INITIATIVE_FIELDS = {
-    "key", "name", "acronyms", "kind", "role", "participants", "issues", "no_issue", "part_of", "date",
+    "key", "name", "acronyms", "names", "kind", "role", "participants", "issues", "no_issue", "part_of", "date",
     "start", "end", "description", "evidence", "identifier",
 }
 PARTNERSHIP_FIELDS = {"key", "kind", "partners", "about", "date", "start", "end", "evidence", "description"}
@@ -74,6 +74,7 @@ class Initiative:
     file: str
     publication: bool
     acronyms: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
     involvements: list[Involvement] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
     no_issue: str | None = None
@@ -381,6 +382,7 @@ def _load_initiative(loader: _FileLoader, label: str, item: dict[str, Any], publ
         file=loader.file,
         publication=publication,
         acronyms=loader.strings(label, item, "acronyms"),
+        names=loader.strings(label, item, "names"),
         involvements=involvements,
         issues=issues,
         no_issue=no_issue,
@@ -408,6 +410,7 @@ def _load_initiative(loader: _FileLoader, label: str, item: dict[str, Any], publ
     first.issues += [i for i in initiative.issues if i not in first.issues]
     first.evidence += [q for q in initiative.evidence if q not in first.evidence]
     first.acronyms += [a for a in initiative.acronyms if a not in first.acronyms]
+    first.names += [n for n in initiative.names if n not in first.names]
     if first.issues:
         first.no_issue = None
     for name in ("part_of", "date", "start", "end", "identifier", "description"):

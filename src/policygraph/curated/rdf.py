@@ -95,6 +95,8 @@ def curated_graphs(data: Curated, minter: Minter) -> dict[str, Graph]:
         for acronym in ini.acronyms:
             g.add((node, PG.acronym, Literal(acronym)))
             g.add((node, SKOS.altLabel, Literal(acronym)))
+        for name in ini.names:
+            g.add((node, SKOS.altLabel, Literal(name, lang="en")))
         g.add((node, PG.kind, c.concept("initiative-kind", ini.kind)))
         for issue in ini.issues:
             g.add((node, DCTERMS.subject, URIRef(minter.resource("issue", issue))))

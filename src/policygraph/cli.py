@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policygraph import __version__
-from policygraph.errors import PolicygraphError, ValidationFailed
+from policygraph.errors import InputError, PolicygraphError, ValidationFailed
 from policygraph.settings import Settings, load_settings
 
 EXPORT_FORMATS = {
@@ -66,8 +66,18 @@ def export_dump(store: ox.Store, fmt: str, output: Path | None) -> bytes | None:
 def cmd_export(args: argparse.Namespace) -> int:
     from policygraph.store import open_store
 
-    store = open_store(_settings(args).store_path)
-    if args.output:
+    settings = _settings(args)
+    store = open_store(settings.store_path)
+    if args.all:  # the same set of files as the server's /dumps (issue 6)
+        from policygraph.linked.dumps import write_dumps
+        from policygraph.linked.iris import IriMap
+        from policygraph.store.local import current_path
+
+        dumps = write_dumps(store, Path(args.all), IriMap.of(settings.base_iri, settings.public_url),
+                            current_path(settings.store_path).name)
+        for f in dumps.files:
+            print(f"{f.name}  {f.size} bytes  {f'{f.count} {f.unit}' if f.count is not None else ''}  sha256 {f.sha256}")
+    elif args.output:
         export_dump(store, args.format, Path(args.output))
     else:
         data = export_dump(store, args.format, None)
@@ -86,7 +96,7 @@ def _term(term: object) -> str:
 
 
 def run_query(store: ox.Store, text: str, fmt: str) -> str:
-    result = store.query(text)
+    result = store.query(text, use_default_graph_as_union=True)  # the default graph is the union of all graphs
     if isinstance(result, bool):
         return {"json": json.dumps({"boolean": result}), "csv": f"boolean\n{str(result).lower()}\n"}.get(
             fmt, str(result).lower()
@@ -117,7 +127,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         print(run_query(store, text, args.format))
     except SyntaxError as exc:
-        raise PolicygraphError(f"malformed query: {exc}") from None
+        raise InputError(f"malformed query: {exc}") from None
     return 0
 
 
@@ -167,6 +177,7 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="write the whole dataset in an RDF format")
     e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="turtle")
     e.add_argument("--output", "-o", help="file to write (default: standard output)")
+    e.add_argument("--all", metavar="DIR", help="write every format, the JSON-LD context and checksums into DIR (as /dumps)")
     e.set_defaults(func=cmd_export)
     q = sub.add_parser("query", help="run a SPARQL query from a file or - (standard input)")
     q.add_argument("file")

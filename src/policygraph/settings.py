@@ -44,6 +44,10 @@ class Settings:
     max_nesting: int = 200
     write_token: str | None = None
     public_url: str | None = None  # where this server is reached, if not its own host
+    # A query that finds every general query worker busy runs in the one fast-lane worker, but only
+    # for this long: the fast lane keeps cheap queries answered while long ones hold the others.
+    fast_lane_timeout: float = 2.0
+    write_timeout: float = 120.0  # one write: apply, re-derive, validate with the shapes, commit
 
     def path(self, value: Path | str) -> Path:
         p = Path(value)

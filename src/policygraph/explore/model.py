@@ -107,7 +107,8 @@ class Edge:
     target: str
     relation: str  # partner | involved | about
     roles: list[str] = field(default_factory=list)  # role concepts
-    involvements: list[str] = field(default_factory=list)  # pg:Involvement nodes (for backing triples)
+    # (pg:Involvement node, its role): what the backing triples of a path step name.
+    involvements: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -240,8 +241,10 @@ def load_network(sparql: Sparql, base: str) -> Network:
         edge = merged.setdefault(edge.key, edge)
         if row.get("role") and row["role"] not in edge.roles:
             edge.roles.append(row["role"])
-        if row.get("involvement") and row["involvement"] not in edge.involvements:
-            edge.involvements.append(row["involvement"])
+        if row.get("involvement"):
+            pair = (row["involvement"], row.get("role"))
+            if pair not in edge.involvements:
+                edge.involvements.append(pair)
 
     issues: dict[str, Issue] = {}
     for row in sparql.select(SCHEME):

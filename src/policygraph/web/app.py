@@ -29,10 +29,18 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     # One blueprint per concern; each module registers its routes here.
     from policygraph.web.assets import bp as assets_bp
+    from policygraph.web.dumps import bp as dumps_bp
+    from policygraph.web.explore import bp as explore_bp
     from policygraph.web.home import bp as home_bp
+    from policygraph.web.resources import bp as resources_bp
+    from policygraph.web.vocab import bp as vocab_bp
+    from policygraph.web.void import bp as void_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(assets_bp)
+    app.register_blueprint(explore_bp)
+    for linked_bp in (resources_bp, vocab_bp, dumps_bp, void_bp):  # linked data (issue 6)
+        app.register_blueprint(linked_bp)
 
     @app.errorhandler(PolicygraphError)
     def handle(exc: PolicygraphError):  # type: ignore[no-untyped-def]

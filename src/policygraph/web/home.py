@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template_string, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
+from policygraph.linked.iris import ONTOLOGY
+from policygraph.linked.reader import DCTERMS
+from policygraph.linked.vocab import issue_tree
+from policygraph.linked.void import DESCRIPTION, SOURCE_PUBLISHER, SOURCE_TITLE, TITLE
 from policygraph.stats import class_counts, organisation_counts
-from policygraph.web.app import get_store
+from policygraph.web.resources import reader
 
 bp = Blueprint("home", __name__)
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>policygraph</title></head>
-<body><main>
-<h1>policygraph</h1>
-<p>Digital-policy profiles of Geneva organisations as a validated knowledge graph.</p>
-<table><caption>Counts</caption>
-{% for k, v in classes.items() %}<tr><th scope="row">{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}
-</table>
-<h2>Organisations</h2><ul>
-{% for o in orgs %}<li>{{ o.name }}: {{ o.initiatives }} initiatives, {{ o.partnerships }} partnerships</li>{% endfor %}
-</ul></main></body></html>"""
-
 
 @bp.get("/")
-def home():  # type: ignore[no-untyped-def]
-    store = get_store().get()
-    classes, orgs = class_counts(store), organisation_counts(store)
+def home() -> Response | str:
+    r = reader()
+    classes, orgs = class_counts(r.store), organisation_counts(r.store)
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return jsonify({"counts": classes, "organisations": orgs})
-    return render_template_string(PAGE, classes=classes, orgs=orgs)
+    profiled = {f"{r.map.kind_prefix('organisation')}{o['key']}": o for o in orgs}
+    return render_template(
+        "home.html",
+        title=TITLE, description=DESCRIPTION, source_title=SOURCE_TITLE, source_publisher=SOURCE_PUBLISHER,
+        classes=classes, orgs=[(r.ref(iri), row) for iri, row in profiled.items()],
+        baskets=issue_tree(r).baskets, license=r.value(ONTOLOGY, DCTERMS + "license"),
+    )

@@ -134,3 +134,11 @@ def results_format(media: MediaType) -> ox.QueryResultsFormat:
 
 def rdf_format(media: MediaType) -> ox.RdfFormat:
     return {**GRAPHS, **DATASETS}[media.name][1]
+
+
+# Network exports of the partnership explorer (networkx writers); added for /api/export.<suffix>.
+EXPORTS: dict[str, MediaType] = {
+    "graphml": MediaType("graphml", "application/graphml+xml", "graphml"),
+    "gexf": MediaType("gexf", "application/gexf+xml", "gexf"),
+    "csv": MediaType("csv", "text/csv", "csv"),
+}

@@ -1,0 +1,112 @@
+"""The RDF form of a resource, and serialising it.
+
+A resource's description holds:
+- its own triples, and those of the hash IRIs of its document ('.../initiative/x#evidence-1',
+  '.../organisation/x#account-x'), which is where its evidence, involvements and accounts live;
+- the incoming links (who points at it); for an organisation's involvements in initiatives and
+  partnerships, the involvement nodes themselves (agent, role) and the link from their initiative;
+- the labels and types of everything it links to, so that a client can show the links without
+  fetching each of them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from policygraph.linked.iris import IriMap
+from policygraph.linked.reader import LABELS, PG, RDF_TYPE
+from policygraph.oxrdf import from_ox
+
+# Variables: ?this (the resource). Bound with substitutions, never pasted.
+DESCRIBE = """
+PREFIX pg: <https://w3id.org/policygraph/ontology#>
+CONSTRUCT { ?s ?p ?o } WHERE {
+  { ?this ?p ?o . BIND(?this AS ?s) }
+  UNION
+  { # nodes of this document: evidence, involvements, accounts
+    ?this ?link ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?this), "#")))
+    ?s ?p ?o }
+  UNION
+  { # evidence nodes of this resource that live elsewhere
+    ?this pg:evidence ?s . ?s ?p ?o }
+  UNION
+  { ?s ?p ?this }
+  UNION
+  { # an organisation's part in initiatives and partnerships: the involvement nodes ...
+    ?s pg:agent ?this . ?s ?p ?o }
+  UNION
+  { # ... and the link from their initiative or partnership to them
+    ?inv pg:agent ?this . ?s pg:involvement ?inv . BIND(pg:involvement AS ?p) BIND(?inv AS ?o) }
+}"""
+
+
+def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """The description of `iri` (empty when the store knows nothing about it)."""
+    result = store.query(DESCRIBE, substitutions={ox.Variable("this"): ox.NamedNode(iri)}, use_default_graph_as_union=True)
+    core: dict[ox.Triple, None] = dict.fromkeys(result)  # type: ignore[arg-type]
+    if not core:
+        return []
+    return list(dict.fromkeys([*core, *neighbour_labels(store, core, iri)]))
+
+
+def neighbour_labels(store: ox.Store, triples: Iterable[ox.Triple], iri: str) -> list[ox.Triple]:
+    """Labels and types of the resources the description mentions (other than itself)."""
+    mentioned: set[ox.NamedNode] = set()
+    for t in triples:
+        for term in (t.subject, t.object):
+            if isinstance(term, ox.NamedNode) and term.value != iri:
+                mentioned.add(term)
+    mentioned -= {RDF_TYPE}
+    out: dict[ox.Triple, None] = {}
+    naming = [ox.NamedNode(p) for p in LABELS[:2]] + [RDF_TYPE]
+    for node in mentioned:
+        for prop in naming:
+            for q in store.quads_for_pattern(node, prop, None, None):
+                out.setdefault(ox.Triple(q.subject, q.predicate, q.object), None)
+    return list(out)
+
+
+def jsonld_context(map_: IriMap) -> dict[str, object]:
+    """The published JSON-LD context: the project's prefixes (and nothing that could change meaning)."""
+    return {"@context": {name: ns for name, ns in sorted(map_.prefixes().items())}}
+
+
+def to_rdflib(triples: Iterable[ox.Triple]) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+    return g
+
+
+def serialize(triples: list[ox.Triple], fmt: ox.RdfFormat, map_: IriMap) -> bytes:
+    """One graph in one RDF syntax. JSON-LD is compacted with the published context (rdflib does
+    the compaction; Oxigraph writes expanded JSON-LD only)."""
+    if fmt == ox.RdfFormat.JSON_LD:
+        graph = to_rdflib(triples)
+        context = jsonld_context(map_)["@context"]
+        text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+        return text.encode("utf-8")
+    kwargs = {"prefixes": _used_prefixes(triples, map_)} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+    return ox.serialize(triples, format=fmt, **kwargs) or b""
+
+
+def _used_prefixes(triples: list[ox.Triple], map_: IriMap) -> dict[str, str]:
+    """Only the prefixes a document uses, so small documents stay small."""
+    terms = {t.value for tr in triples for t in (tr.subject, tr.predicate, tr.object) if isinstance(t, ox.NamedNode)}
+    types = {tr.object.value for tr in triples if tr.predicate == RDF_TYPE and isinstance(tr.object, ox.NamedNode)}
+    used = {}
+    for name, ns in map_.prefixes().items():
+        if any(t.startswith(ns) for t in terms | types):
+            used[name] = ns
+    return used
+
+
+def context_bytes(map_: IriMap) -> bytes:
+    return json.dumps(jsonld_context(map_), indent=2).encode("utf-8")
+
+
+__all__ = ["DESCRIBE", "PG", "context_bytes", "describe", "jsonld_context", "serialize"]

@@ -1,0 +1,70 @@
+"""What every resource page has: title, types, links to the explorer and the SPARQL UI, all statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policygraph.linked.iris import IriMap, explorer_href, sparql_ui_href
+from policygraph.linked.reader import PG, RDF_TYPE, SKOS, Evidence, Reader, Ref, Statement
+
+
+@dataclass
+class Involvement:
+    """An organisation's part in an initiative or partnership, seen from either side."""
+
+    thing: Ref  # the initiative / partnership, or the organisation
+    roles: list[Ref]
+    kind: Ref | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """A resource page. Kind-specific pages subclass it; `template` names the template that shows it."""
+
+    iri: str
+    kind: str
+    title: str
+    types: list[Ref]
+    explore_href: str
+    sparql_href: str
+    statements: list[Statement]
+    incoming: list[Statement]
+    alt_labels: list[str] = field(default_factory=list)
+    template: str = "ld/resource.html"
+
+
+def base_page(reader: Reader, iri: str, kind: str) -> dict[str, object]:
+    """The fields every page shares, as keyword arguments for a Page subclass."""
+    label = reader.label(iri)
+    alt = [a for a in reader.values(iri, SKOS + "altLabel") + reader.values(iri, PG + "acronym") if a != label]
+    return {
+        "iri": iri,
+        "kind": kind,
+        "title": label,
+        "types": reader.refs(reader.iris(iri, RDF_TYPE.value)),
+        "explore_href": explorer_href(reader.map, iri),
+        "sparql_href": sparql_ui_href(reader.map, iri),
+        "statements": reader.statements(iri),
+        "incoming": reader.incoming_statements(iri),
+        "alt_labels": sorted(set(alt)),
+    }
+
+
+def involvements_of_thing(reader: Reader, thing: str) -> list[Involvement]:
+    """The organisations involved in an initiative or partnership, each with its roles."""
+    by_agent: dict[str, list[Ref]] = {}
+    for inv in reader.iris(thing, PG + "involvement"):
+        for agent in reader.iris(inv, PG + "agent"):
+            by_agent.setdefault(agent, []).extend(reader.ref(r) for r in reader.iris(inv, PG + "role"))
+    rows = [Involvement(reader.ref(agent), sorted(set(roles), key=lambda r: r.label)) for agent, roles in by_agent.items()]
+    return sorted(rows, key=lambda r: r.thing.label.casefold())
+
+
+def first_ref(reader: Reader, iri: str, prop: str) -> Ref | None:
+    found = reader.iris(iri, prop)
+    return reader.ref(sorted(found)[0]) if found else None
+
+
+def default_map() -> IriMap:
+    return IriMap.of("https://w3id.org/policygraph/")

@@ -1,0 +1,99 @@
+"""Lists of resources: the index page of each kind, searching them, and suggestions for unknown IRIs."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from policygraph.linked.iris import ALL_KINDS
+from policygraph.linked.reader import PG, SKOS, Reader, Ref
+
+# Variables: ?prefix (a string literal: the IRI prefix of one kind). Hash IRIs are parts of documents.
+RESOURCES_UNDER = """
+SELECT DISTINCT ?s ?prefix WHERE {
+  ?s ?p ?o .
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix) && !CONTAINS(STR(?s), "#"))
+}"""
+
+# What the index shows next to each resource of a kind.
+NOTE_PROPERTY = {
+    "organisation": PG + "organisationType",
+    "initiative": PG + "kind",
+    "partnership": PG + "kind",
+    "issue": SKOS + "broader",
+    "section": PG + "sectionType",
+    "profile": PG + "profileOf",
+}
+
+KIND_TITLES = {
+    "organisation": "Organisations", "initiative": "Initiatives and publications", "issue": "Policy issues",
+    "partnership": "Partnerships", "profile": "Profiles", "section": "Sections of the profiles",
+    "initiative-kind": "Initiative kinds", "partnership-kind": "Partnership kinds",
+    "organisation-type": "Organisation types", "role": "Roles", "scheme": "Concept schemes",
+}
+
+
+@dataclass
+class IndexPage:
+    kind: str
+    title: str
+    items: list[Ref]
+    total: int
+    query: str = ""
+
+
+def resources_of(reader: Reader, kind: str) -> list[str]:
+    prefix = ox.Literal(reader.map.kind_prefix(kind))
+    result = reader.store.query(RESOURCES_UNDER, substitutions={ox.Variable("prefix"): prefix}, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    return [sol["s"].value for sol in result]  # type: ignore[union-attr]
+
+
+def _note(reader: Reader, iri: str, kind: str) -> str:
+    prop = NOTE_PROPERTY.get(kind)
+    found = sorted(reader.iris(iri, prop)) if prop else []
+    return reader.label(found[0]) if found else ""
+
+
+def _matches(reader: Reader, iri: str, words: list[str]) -> bool:
+    names = " ".join([reader.label(iri), iri.rsplit("/", 1)[-1], *reader.values(iri, SKOS + "altLabel")]).casefold()
+    return all(w in names for w in words)
+
+
+def index_page(reader: Reader, kind: str, query: str = "") -> IndexPage:
+    iris = resources_of(reader, kind)
+    words = query.casefold().split()
+    chosen = [i for i in iris if _matches(reader, i, words)] if words else iris
+    items = sorted((reader.ref(i, _note(reader, i, kind)) for i in chosen), key=lambda r: (r.label.casefold(), r.iri))
+    return IndexPage(kind, KIND_TITLES.get(kind, kind), items, len(iris), query)
+
+
+def kind_counts(reader: Reader) -> list[tuple[str, str, int]]:
+    """(kind, title, number of resources) for every kind that has resources."""
+    out = []
+    for kind in ALL_KINDS:
+        count = len(resources_of(reader, kind))
+        if count:
+            out.append((kind, KIND_TITLES.get(kind, kind), count))
+    return out
+
+
+def suggestions(reader: Reader, iri: str, limit: int = 8) -> list[Ref]:
+    """Resources whose IRI or name resembles an unknown IRI, best first (for the 404 page)."""
+    kind = reader.map.kind_of(iri)
+    kinds = [kind] if kind else list(ALL_KINDS)
+    wanted = iri.rsplit("/", 1)[-1].casefold().replace("-", " ")
+    scored: list[tuple[float, str]] = []
+    for k in kinds:
+        for candidate in resources_of(reader, k):
+            slug = candidate.rsplit("/", 1)[-1].replace("-", " ")
+            label = reader.label(candidate).casefold()
+            score = max(difflib.SequenceMatcher(None, wanted, slug).ratio(),
+                        difflib.SequenceMatcher(None, wanted, label).ratio(),
+                        0.9 if wanted and (wanted in slug or wanted in label) else 0.0)
+            if score >= 0.55:
+                scored.append((score, candidate))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [reader.ref(c, _note(reader, c, reader.map.kind_of(c) or "")) for _, c in scored[:limit]]

@@ -1,0 +1,153 @@
+"""The query worker: a process that holds the dataset in memory and answers one query at a time.
+
+Why processes: pyoxigraph has no query timeout and a running query holds its thread until it ends, so
+the only way to stop a query at a limit is to stop the process running it (the pool does, and starts a
+replacement). A process also keeps an Oxigraph abort (stack overflow in its parser) away from the server.
+
+Each worker copies the current built store into an in-memory Store, so that builds and writes, which
+swap the store directory's `current` link and delete old builds, never pull files from under it. Before
+every query it reads the link and reloads when it changed: a committed write is seen by the next query.
+
+This module is imported in every worker, so it imports only pyoxigraph, the standard library and the
+small result module (no Flask, rdflib or pyshacl).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from policygraph.sparql.results import serialise
+
+CURRENT = "current"  # the link policygraph.store.local swaps after a build or a write
+
+# A term as it crosses the pipe: ("iri", value) | ("bnode", value) | ("literal", value, datatype, language).
+WireTerm = tuple[str, ...]
+
+
+@dataclass
+class Job:
+    """One query as the parent sends it (plain data: it is pickled through a pipe)."""
+
+    text: str
+    fmt: str  # a key of results.RESULT_FORMATS or results.GRAPH_FORMATS
+    limit: int
+    union_default_graph: bool = True
+    default_graphs: list[str] | None = None  # default-graph-uri values (protocol), None if not given
+    named_graphs: list[str] | None = None  # named-graph-uri values (protocol), None if not given
+    substitutions: dict[str, WireTerm] = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    ok: bool
+    body: bytes = b""
+    count: int = 0
+    truncated: bool = False
+    error: str = ""  # 'syntax' | 'store' | 'input' when not ok
+    message: str = ""
+    seconds: float = 0.0
+
+
+def store_version(root: Path) -> str:
+    """The name of the build `current` points at; changes with every build and every write."""
+    try:
+        return os.readlink(root / CURRENT)
+    except OSError as exc:
+        raise OSError(f"the store directory {root} holds no built store ('current' is missing): {exc}") from exc
+
+
+def load_current(root: Path) -> tuple[str, ox.Store]:
+    """An in-memory copy of the current built store, and its version."""
+    version = store_version(root)
+    on_disk = ox.Store.read_only(str(root / version))
+    memory = ox.Store()
+    memory.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
+    del on_disk
+    return version, memory
+
+
+def to_term(wire: WireTerm) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    kind, value = wire[0], wire[1]
+    if kind == "iri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    datatype, language = (wire[2] if len(wire) > 2 else ""), (wire[3] if len(wire) > 3 else "")
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(value)
+
+
+def to_wire(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> WireTerm:
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    return ("literal", term.value, term.datatype.value, term.language or "")
+
+
+def run_job(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Reply:
+    kwargs: dict[str, Any] = {}
+    if job.default_graphs is not None or job.named_graphs is not None:
+        # The protocol's dataset replaces any FROM / FROM NAMED; a missing part is empty.
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
+    elif job.union_default_graph:
+        kwargs["use_default_graph_as_union"] = True
+    if job.substitutions:
+        kwargs["substitutions"] = {ox.Variable(k): to_term(v) for k, v in job.substitutions.items()}
+    started = time.monotonic()
+    try:
+        result = store.query(job.text, **kwargs)
+        out = serialise(result, job.fmt, job.limit, prefixes)
+    except SyntaxError as exc:
+        return Reply(ok=False, error="syntax", message=str(exc))
+    except (ValueError, RuntimeError) as exc:
+        # RuntimeError: e.g. a substitution for a variable the SELECT does not project.
+        return Reply(ok=False, error="input", message=str(exc))
+    except OSError as exc:
+        return Reply(ok=False, error="store", message=str(exc))
+    return Reply(ok=True, body=out.body, count=out.count, truncated=out.truncated, seconds=time.monotonic() - started)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker stuck in a long query must not outlive the server (the pipe only wakes an idle worker)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def main(conn: Connection, root: str, prefixes: dict[str, str], parent: int) -> None:
+    """The worker loop: report ready, then answer jobs until the pipe closes."""
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    path = Path(root)
+    version: str | None = None
+    store: ox.Store | None = None
+    try:
+        version, store = load_current(path)
+    except OSError as exc:
+        # Start anyway: every job retries the load and reports the problem, so the pool never stalls.
+        conn.send(("ready", None, str(exc)))
+    else:
+        conn.send(("ready", version, ""))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if store is None or store_version(path) != version:
+                version, store = load_current(path)
+        except OSError as exc:
+            conn.send(Reply(ok=False, error="store", message=str(exc)))
+            continue
+        conn.send(run_job(store, job, prefixes))

@@ -1,0 +1,104 @@
+"""/.well-known/void: the dataset description (VoID + DCAT) as RDF, and as a page for people."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template
+
+from policygraph.linked.counts import DatasetCounts, dataset_counts
+from policygraph.linked.dumps import DumpSet
+from policygraph.linked.iris import ONTOLOGY
+from policygraph.linked.reader import DCTERMS, Reader
+from policygraph.linked.void import (
+    VOID_PATH,
+    SourceFile,
+    dataset_iri,
+    profiled_organisations,
+    source_files,
+    source_paths,
+    vocabularies,
+    void_graph,
+)
+from policygraph.oxrdf import to_ox
+from policygraph.web.app import get_settings, get_store
+from policygraph.web.resources import forms_of, negotiated, reader
+
+bp = Blueprint("void", __name__)
+
+_cache: dict[str, DatasetCounts] = {}
+_lock = threading.Lock()
+
+
+def current_counts() -> DatasetCounts:
+    """Counts of the current build, computed once per build (a new build changes the version)."""
+    handle = get_store()
+    version = handle.version
+    with _lock:
+        if version not in _cache:
+            _cache.clear()
+            _cache[version] = dataset_counts(handle.get())
+        return _cache[version]
+
+
+def build_time(version: str) -> str | None:
+    """'build-20261128T123500-142948' -> '2026-11-28T12:35:00Z' (when the store was built)."""
+    m = re.match(r"build-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)", version)
+    return f"{m[1]}-{m[2]}-{m[3]}T{m[4]}:{m[5]}:{m[6]}Z" if m else None
+
+
+@dataclass
+class Description:
+    iri: str
+    counts: DatasetCounts
+    dumps: DumpSet
+    sources: list[SourceFile]
+    license: str | None
+    examples: list[str]
+    modified: str | None
+    vocabularies: list[str]
+
+
+def describe_dataset(r: Reader) -> Description:
+    from policygraph.web.dumps import current_dumps  # dumps imports this module's blueprint neighbours
+
+    counts = current_counts()
+    return Description(
+        iri=dataset_iri(r.map),
+        counts=counts,
+        dumps=current_dumps(),
+        sources=source_files(source_paths(r.store), get_settings().root),
+        license=r.value(ONTOLOGY, DCTERMS + "license"),
+        examples=profiled_organisations(r.store)[:3],
+        modified=build_time(get_store().version),
+        vocabularies=vocabularies(counts),
+    )
+
+
+def void_triples(r: Reader, d: Description) -> list[ox.Triple]:
+    graph = void_graph(r.map, d.counts, d.dumps, d.sources, d.license, d.examples, d.modified)
+    return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph]  # type: ignore[arg-type]
+
+
+def _void(suffix: str | None) -> Response:
+    r = reader()
+    path = f"{r.map.script_root}/{VOID_PATH}"
+    d = describe_dataset(r)
+
+    def html() -> str:
+        return render_template("ld/void.html", d=d, r=r, forms=forms_of(path))
+
+    return negotiated(path, suffix, html, lambda: void_triples(r, d))
+
+
+@bp.get("/.well-known/void")
+def void() -> Response:
+    return _void(None)
+
+
+@bp.get("/.well-known/void.<suffix>")
+def void_as(suffix: str) -> Response:
+    return _void(suffix)

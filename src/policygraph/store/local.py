@@ -30,7 +30,8 @@ def write_store(nquads: bytes | IO[bytes], root: Path) -> Path:
     """Load N-Quads into a new store under `root` and make it current. Returns the new store's path."""
     root.mkdir(parents=True, exist_ok=True)
     _sweep_partial(root)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000:06d}"
+    now = time.time_ns()  # names sort in time order: seconds, then nanoseconds within the second
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9)) + f"-{now % 1_000_000_000:09d}"
     partial = root / f".building-{stamp}-{os.getpid()}"
     final = root / f"build-{stamp}"
     try:
@@ -90,7 +91,7 @@ def open_store(root: Path, read_only: bool = True) -> ox.Store:
     path = current_path(root)
     try:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
         text = str(exc)
         if "lock" in text.lower():
             raise StoreError(f"the store {path} is locked by another process: {text}") from exc

@@ -1,0 +1,100 @@
+"""The on-disk store: atomic swap, killed builds leave the previous store serving, clear errors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from policygraph.errors import StoreError
+from policygraph.store import open_store, write_store
+from policygraph.store.local import LocalStore, current_path
+from tests.conftest import ROOT
+
+NQ = b'<http://example.org/s> <http://example.org/p> "%d" <http://example.org/g> .\n'
+
+
+def count(root: Path) -> int:
+    return len(open_store(root))
+
+
+def test_write_store_swaps_current(tmp_path: Path) -> None:
+    first = write_store(NQ % 1, tmp_path)
+    assert current_path(tmp_path) == first and count(tmp_path) == 1
+    second = write_store(NQ % 1 + NQ % 2, tmp_path)
+    assert current_path(tmp_path) == second and count(tmp_path) == 2
+    third = write_store(NQ % 3, tmp_path)
+    builds = sorted(p.name for p in tmp_path.glob("build-*"))
+    assert builds == sorted([second.name, third.name])  # the previous build is kept, older ones swept
+
+
+def test_bad_data_leaves_current_untouched(tmp_path: Path) -> None:
+    good = write_store(NQ % 1, tmp_path)
+    with pytest.raises(StoreError, match="loading the built graph"):
+        write_store(b"<not a quad", tmp_path)
+    assert current_path(tmp_path) == good and count(tmp_path) == 1
+    assert not list(tmp_path.glob(".building-*"))
+
+
+def test_handle_follows_a_new_build(tmp_path: Path) -> None:
+    write_store(NQ % 1, tmp_path)
+    handle = LocalStore(tmp_path)
+    old = handle.version
+    write_store(NQ % 1 + NQ % 2, tmp_path)
+    time.sleep(1.1)  # the handle looks at the link at most once a second
+    assert len(handle.get()) == 2 and handle.version != old
+
+
+def test_missing_and_corrupt_stores_are_named(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(StoreError, match="no built store"):
+        open_store(tmp_path / "empty")
+    build = write_store(NQ % 1, tmp_path / "corrupt")
+    for file in build.iterdir():
+        if file.is_file():
+            file.write_bytes(b"garbage")
+    with pytest.raises(StoreError, match="corrupt or unreadable"):
+        open_store(tmp_path / "corrupt")
+    os.unlink(tmp_path / "corrupt" / "current")
+    os.symlink("build-gone", tmp_path / "corrupt" / "current")
+    with pytest.raises(StoreError, match="is missing"):
+        open_store(tmp_path / "corrupt")
+
+
+@pytest.mark.parametrize("delay", [0.5, 1.5, 3.0, 5.0, 7.0])
+def test_build_killed_at_any_point_leaves_the_previous_store(tmp_path: Path, delay: float) -> None:
+    store = tmp_path / "store"
+    write_store(NQ % 1, store)
+    before = current_path(store)
+    env = {**os.environ, "POLICYGRAPH_STORE": str(store), "POLICYGRAPH_ROOT": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "policygraph.cli", "build"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    finished = process.poll() is not None
+    if not finished:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+    now = current_path(store)
+    data = open_store(store)
+    if now == before:
+        assert len(data) == 1  # the old state, whole
+    else:
+        assert finished or process.returncode == -signal.SIGKILL
+        assert len(data) > 10_000  # the new state, whole
+        assert isinstance(data.query("ASK { GRAPH ?g { ?s a <https://w3id.org/policygraph/ontology#Profile> } }"), bool)
+    # A later build cleans what the killed one left half-written.
+    write_store(NQ % 1, store)
+    assert not list(store.glob(".building-*"))
+
+
+def test_oxigraph_read_only_sees_data(tmp_path: Path) -> None:
+    write_store(NQ % 5, tmp_path)
+    assert isinstance(open_store(tmp_path), ox.Store)

@@ -10,7 +10,7 @@ run: setup build
 	$(BIN)/policygraph serve
 
 test: setup
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 setup: $(STAMP) node_modules/.installed
@@ -29,7 +29,7 @@ build: setup
 	$(BIN)/policygraph build
 
 lint: setup
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS

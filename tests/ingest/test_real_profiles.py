@@ -17,7 +17,7 @@ PG = "https://w3id.org/policygraph/ontology#"
 
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    result = store.query("PREFIX pg: <%s>\nPREFIX foaf: <http://xmlns.com/foaf/0.1/>\n" % PG + query,
+    result = store.query(f"PREFIX pg: <{PG}>\nPREFIX foaf: <http://xmlns.com/foaf/0.1/>\n" + query,
                          use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
@@ -91,9 +91,8 @@ def test_issue_lists_match_the_headings_in_the_text(built: Built, source_lines: 
 
 
 def built_settings(built: Built) -> Settings:
-    from tests.conftest import ROOT
-
     from policygraph.settings import load_settings
+    from tests.conftest import ROOT
 
     return load_settings(environ={}, root=ROOT)
 

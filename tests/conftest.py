@@ -83,13 +83,15 @@ def start_server(store: Path, extra_env: dict[str, str] | None = None, log: Path
     process = subprocess.Popen(
         [sys.executable, "-m", "policygraph.cli", "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
     )
+    if log:
+        out.close()  # the child has its own descriptor
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
-            requests.get(url + "/", timeout=2)
+            requests.get(url + "/static/style.css", timeout=5)  # cheap: answers as soon as the app is up
             return LiveServer(url, process, load_settings(environ={}, root=ROOT, store=str(store), port=port))
         except requests.ConnectionError:
             time.sleep(0.2)

@@ -17,21 +17,19 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
   ?s a ?class
 } GROUP BY ?class ORDER BY ?class"""
 
+# One sub-select per count: joining the OPTIONALs in one group would multiply rows (seconds, not ms).
 PER_ORGANISATION = PREFIX + """
-SELECT ?org ?name
-  (COUNT(DISTINCT ?ini) AS ?initiatives) (COUNT(DISTINCT ?pub) AS ?publications)
-  (COUNT(DISTINCT ?partner) AS ?partners) (COUNT(DISTINCT ?p) AS ?partnerships)
-  (COUNT(DISTINCT ?issue) AS ?issues)
-WHERE {
-  ?org pg:profile ?doc ; skos:prefLabel ?name .
-  ?doc pg:startLine ?line .
-  OPTIONAL { ?x pg:involvement/pg:agent ?org . ?x a pg:Initiative .
-             OPTIONAL { ?x a schema:CreativeWork . BIND(?x AS ?pub) }
-             BIND(IF(BOUND(?pub), ?nothing, ?x) AS ?ini) }
-  OPTIONAL { ?org pg:partnerOf ?partner }
-  OPTIONAL { ?p a pg:Partnership ; pg:partner ?org }
-  OPTIONAL { ?doc pg:section/pg:issue ?issue }
-} GROUP BY ?org ?name ?line ORDER BY ?line"""
+SELECT ?org ?name ?initiatives ?publications ?partners ?partnerships ?issues WHERE {
+  ?org pg:profile ?doc ; skos:prefLabel ?name . ?doc pg:startLine ?line .
+  { SELECT ?org (COUNT(DISTINCT ?x) AS ?initiatives) WHERE { ?org pg:profile [] .
+      OPTIONAL { ?x pg:involvement/pg:agent ?org ; a pg:Initiative FILTER NOT EXISTS { ?x a schema:CreativeWork } } } GROUP BY ?org }
+  { SELECT ?org (COUNT(DISTINCT ?x) AS ?publications) WHERE { ?org pg:profile [] .
+      OPTIONAL { ?x pg:involvement/pg:agent ?org ; a pg:Initiative , schema:CreativeWork } } GROUP BY ?org }
+  { SELECT ?org (COUNT(DISTINCT ?o) AS ?partners) WHERE { ?org pg:profile [] . OPTIONAL { ?org pg:partnerOf ?o } } GROUP BY ?org }
+  { SELECT ?org (COUNT(DISTINCT ?p) AS ?partnerships) WHERE { ?org pg:profile [] .
+      OPTIONAL { ?p a pg:Partnership ; pg:partner ?org } } GROUP BY ?org }
+  { SELECT ?org (COUNT(DISTINCT ?i) AS ?issues) WHERE { ?org pg:profile ?d . OPTIONAL { ?d pg:section/pg:issue ?i } } GROUP BY ?org }
+} ORDER BY ?line"""
 
 
 def _rows(store: ox.Store, query: str) -> list[list[str]]:

@@ -163,7 +163,8 @@ def test_search_by_acronym_and_by_name(live_server: LiveServer, built: Built) ->
     by_name = get_json(live_server, "/api/search", q=word[1:-1], limit=25)["results"]
     assert org["o"] in {r["iri"] for r in by_name}
     for result in by_name:  # every suggestion does contain the text in one of its names
-        names = column(built, f"SELECT ?n WHERE {{ {term(result['iri'])} skos:prefLabel|skos:altLabel|<http://www.w3.org/2000/01/rdf-schema#label> ?n }}", "n")
+        label = "skos:prefLabel|skos:altLabel|<http://www.w3.org/2000/01/rdf-schema#label>"
+        names = column(built, f"SELECT ?n WHERE {{ {term(result['iri'])} {label} ?n }}", "n")
         assert any(word[1:-1].lower() in n.lower() for n in names)
     assert live_server.get("/api/search", params={"q": "  "}).status_code == 400
     assert live_server.get("/api/search", params={"q": "x" * 101}).status_code == 400

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, current_app
 
-from policygraph.errors import PolicygraphError
 from policygraph.settings import Settings, load_settings
 from policygraph.store import LocalStore
 
@@ -41,9 +40,16 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(explore_bp)
     for linked_bp in (resources_bp, vocab_bp, dumps_bp, void_bp):  # linked data (issue 6)
         app.register_blueprint(linked_bp)
+    from policygraph.web.catalogue import bp as catalogue_bp
+    from policygraph.web.graphstore import bp as graphstore_bp
+    from policygraph.web.sparql import bp as sparql_bp
 
-    @app.errorhandler(PolicygraphError)
-    def handle(exc: PolicygraphError):  # type: ignore[no-untyped-def]
-        return jsonify({"error": type(exc).__name__, "status": exc.status, "message": exc.message}), exc.status
+    for sparql_part in (sparql_bp, graphstore_bp, catalogue_bp):  # SPARQL endpoint and catalogue (issue 5)
+        app.register_blueprint(sparql_part)
+
+    # One error shape for the whole app: JSON for API clients, a page for browsers (web/errors.py).
+    from policygraph.web.errors import register_error_handlers
+
+    register_error_handlers(app)
 
     return app

@@ -142,3 +142,6 @@ EXPORTS: dict[str, MediaType] = {
     "gexf": MediaType("gexf", "application/gexf+xml", "gexf"),
     "csv": MediaType("csv", "text/csv", "csv"),
 }
+
+# Plain JSON documents (the query catalogue's list, write reports); added for issue 5.
+JSON = MediaType("json", "application/json", "json")

@@ -153,12 +153,15 @@
     cy.nodes().forEach(function (n) { n.data("degree", n.connectedEdges().length); });
     return fresh;
   }
-  function layout(randomize) {
+  // fcose's own randomisation (a spectral start) puts leaves of one hub on one point, and stacked nodes
+  // never separate; so a fresh layout starts from random positions of our own instead.
+  function layout(fresh) {
     var count = cy.nodes().length;
+    if (fresh) cy.nodes().forEach(function (n) { n.position({ x: Math.random() * 1000, y: Math.random() * 1000 }); });
     return new Promise(function (resolve) {
       if (!count) { resolve(); return; }
       var l = cy.layout({
-        name: "fcose", quality: count > 400 ? "draft" : "default", randomize: randomize, animate: false,
+        name: "fcose", quality: "default", randomize: false, animate: false,
         nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 70; },
         nodeSeparation: 90, gravity: 0.3, numIter: 2500, packComponents: true, nodeDimensionsIncludeLabels: true
       });
@@ -193,7 +196,7 @@
     setStatus("Loading the network…");
     updateExportLinks();
     return getJSON("/api/graph" + filterQuery()).then(function (data) {
-      if (token !== latest) return;
+      if (token !== latest) return false;
       cy.elements().remove();
       pathElements = cy.collection();
       addedBy.clear();
@@ -210,8 +213,8 @@
         if (state.focus && !cy.getElementById(state.focus).empty()) return openPanel(state.focus, false);
         if (state.focus) return focusNode(state.focus);
       });
-    }).then(function () {
-      if (state.from && state.to) return findPaths();
+    }).then(function (current) {
+      if (current !== false && state.from && state.to) return findPaths();
     }).catch(function (err) {
       setStatus("Could not load the network: " + err.message);
     }).then(function () { busy(false); });
@@ -416,7 +419,7 @@
       var at = anchor.empty() ? { x: 0, y: 0 } : anchor.position();
       pathElements.nodes().forEach(function (n, i) { n.position({ x: at.x + 80 * (i + 1), y: at.y + 60 * (i % 2 ? 1 : -1) }); });
     }
-    cy.animate({ fit: { eles: cy.elements(".path"), padding: 60 }, duration: 250 });
+    cy.fit(cy.elements(".path"), 60);
   }
   function renderPaths(data) {
     var out = $("path-results");

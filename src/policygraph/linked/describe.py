@@ -34,7 +34,7 @@ CONSTRUCT { ?s ?p ?o } WHERE {
   { # evidence nodes of this resource that live elsewhere
     ?this pg:evidence ?s . ?s ?p ?o }
   UNION
-  { ?s ?p ?this }
+  { ?s ?p ?this . BIND(?this AS ?o) }
   UNION
   { # an organisation's part in initiatives and partnerships: the involvement nodes ...
     ?s pg:agent ?this . ?s ?p ?o }

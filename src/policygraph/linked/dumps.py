@@ -98,7 +98,20 @@ def _jsonld_dataset(quads: list[ox.Quad], map_: IriMap) -> bytes:
         graph = ds.graph(URIRef(q.graph_name.value)) if isinstance(q.graph_name, ox.NamedNode) else ds.default_graph
         graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
     context = jsonld_context(map_)["@context"]
-    return ds.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+    text = ds.serialize(format="json-ld", context=context, auto_compact=True)
+    # rdflib's output order follows set iteration; sorted, the same data always gives the same bytes
+    # (and so the same checksum, whether the server or `policygraph export --all` writes it).
+    return json.dumps(_sorted_json(json.loads(text)), indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def _sorted_json(value: object, in_list: bool = False) -> object:
+    """Arrays sorted (except the content of @list, where order is data); objects recursively."""
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k == "@list") for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return items if in_list else sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
 
 
 def _serialize(fmt: DumpFormat, store: ox.Store, map_: IriMap) -> tuple[bytes, int]:

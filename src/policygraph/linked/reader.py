@@ -68,6 +68,7 @@ class Reader:
     store: ox.Store
     map: IriMap
     _labels: dict[str, str] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict)  # per-request memo for lists that several parts use
 
     # ------------------------------------------------------------------ hops
 
@@ -102,8 +103,12 @@ class Reader:
         return cls in self.types(iri)
 
     def exists(self, iri: str) -> bool:
-        """A resource exists when the store says something about it."""
-        return next(iter(self.store.quads_for_pattern(n(iri), None, None, None)), None) is not None
+        """A resource exists when the store says something about it (a malformed IRI names nothing)."""
+        try:
+            node = n(iri)
+        except ValueError:  # from a request path such as /id/organisation/<script>
+            return False
+        return next(iter(self.store.quads_for_pattern(node, None, None, None)), None) is not None
 
     def outgoing(self, iri: str) -> Iterable[ox.Quad]:
         return self.store.quads_for_pattern(n(iri), None, None, None)

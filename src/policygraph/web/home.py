@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from policygraph.linked.iris import ONTOLOGY
+from policygraph.linked.pages.organisation import profiled_summaries
 from policygraph.linked.reader import DCTERMS
 from policygraph.linked.vocab import issue_tree
 from policygraph.linked.void import DESCRIPTION, SOURCE_PUBLISHER, SOURCE_TITLE, TITLE
-from policygraph.stats import class_counts, organisation_counts
+from policygraph.stats import class_counts
 from policygraph.web.resources import reader
 
 bp = Blueprint("home", __name__)
@@ -17,13 +18,14 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def home() -> Response | str:
     r = reader()
-    classes, orgs = class_counts(r.store), organisation_counts(r.store)
+    classes, orgs = class_counts(r.store), profiled_summaries(r)
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
-        return jsonify({"counts": classes, "organisations": orgs})
-    profiled = {f"{r.map.kind_prefix('organisation')}{o['key']}": o for o in orgs}
+        fields = ("initiatives", "publications", "partners", "partnerships", "issues")
+        return jsonify({"counts": classes, "organisations": [
+            {"iri": o.organisation.iri, "name": o.organisation.label, **{f: getattr(o, f) for f in fields}} for o in orgs]})
     return render_template(
         "home.html",
         title=TITLE, description=DESCRIPTION, source_title=SOURCE_TITLE, source_publisher=SOURCE_PUBLISHER,
-        classes=classes, orgs=[(r.ref(iri), row) for iri, row in profiled.items()],
+        classes=classes, orgs=orgs,
         baskets=issue_tree(r).baskets, license=r.value(ONTOLOGY, DCTERMS + "license"),
     )

@@ -25,6 +25,7 @@ from policygraph.linked.void import (
 )
 from policygraph.oxrdf import to_ox
 from policygraph.web.app import get_settings, get_store
+from policygraph.web.dumps import current_dumps
 from policygraph.web.resources import forms_of, negotiated, reader
 
 bp = Blueprint("void", __name__)
@@ -34,7 +35,8 @@ _lock = threading.Lock()
 
 
 def current_counts() -> DatasetCounts:
-    """Counts of the current build, computed once per build (a new build changes the version)."""
+    """Counts of the current build, computed once per build (a new build changes the version). A memo of
+    derived numbers, not state: every worker computes the same ones from the same store."""
     handle = get_store()
     version = handle.version
     with _lock:
@@ -63,8 +65,6 @@ class Description:
 
 
 def describe_dataset(r: Reader) -> Description:
-    from policygraph.web.dumps import current_dumps  # dumps imports this module's blueprint neighbours
-
     counts = current_counts()
     return Description(
         iri=dataset_iri(r.map),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policygraph.linked.iris import IriMap, explorer_href, sparql_ui_href
+from policygraph.linked.iris import explorer_href, sparql_ui_href
 from policygraph.linked.reader import PG, RDF_TYPE, SKOS, Evidence, Reader, Ref, Statement
 
 
@@ -64,7 +64,3 @@ def involvements_of_thing(reader: Reader, thing: str) -> list[Involvement]:
 def first_ref(reader: Reader, iri: str, prop: str) -> Ref | None:
     found = reader.iris(iri, prop)
     return reader.ref(sorted(found)[0]) if found else None
-
-
-def default_map() -> IriMap:
-    return IriMap.of("https://w3id.org/policygraph/")

@@ -8,14 +8,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from policygraph.linked.iris import ALL_KINDS
-from policygraph.linked.reader import PG, SKOS, Reader, Ref
-
-# Variables: ?prefix (a string literal: the IRI prefix of one kind). Hash IRIs are parts of documents.
-RESOURCES_UNDER = """
-SELECT DISTINCT ?s ?prefix WHERE {
-  ?s ?p ?o .
-  FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix) && !CONTAINS(STR(?s), "#"))
-}"""
+from policygraph.linked.reader import PG, RDF_TYPE, SKOS, Reader, Ref
 
 # What the index shows next to each resource of a kind.
 NOTE_PROPERTY = {
@@ -44,11 +37,23 @@ class IndexPage:
     query: str = ""
 
 
+def resources_by_kind(reader: Reader) -> dict[str, list[str]]:
+    """Every resource (document IRI) under id/, by kind. Every resource has a type, so the type index
+    lists them all without scanning the whole store. Cached for the life of the reader (one request)."""
+    if "by_kind" not in reader.cache:
+        found: dict[str, set[str]] = {}
+        for q in reader.store.quads_for_pattern(None, RDF_TYPE, None, None):
+            iri = q.subject.value
+            if isinstance(q.subject, ox.NamedNode) and "#" not in iri:
+                kind = reader.map.kind_of(iri)
+                if kind is not None:
+                    found.setdefault(kind, set()).add(iri)
+        reader.cache["by_kind"] = {k: sorted(v) for k, v in found.items()}
+    return reader.cache["by_kind"]  # type: ignore[return-value]
+
+
 def resources_of(reader: Reader, kind: str) -> list[str]:
-    prefix = ox.Literal(reader.map.kind_prefix(kind))
-    result = reader.store.query(RESOURCES_UNDER, substitutions={ox.Variable("prefix"): prefix}, use_default_graph_as_union=True)
-    assert isinstance(result, ox.QuerySolutions)
-    return [sol["s"].value for sol in result]  # type: ignore[union-attr]
+    return resources_by_kind(reader).get(kind, [])
 
 
 def _note(reader: Reader, iri: str, kind: str) -> str:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from policygraph.linked.pages.common import Involvement, Page, base_page, first_ref, involvements_of_thing
-from policygraph.linked.reader import DCTERMS, FOAF, PG, PROV, SCHEMA, SKOS, Evidence, Reader, Ref
+from policygraph.linked.reader import DCTERMS, FOAF, PG, PROV, SCHEMA, SKOS, Evidence, Reader, Ref, n
 
 
 @dataclass
@@ -135,3 +135,28 @@ def _accounts(reader: Reader, org: str) -> list[Account]:
         out.append(Account(reader.value(acc, PG + "service") or "", reader.value(acc, FOAF + "accountName") or "",
                            reader.ref(section) if section else None))
     return sorted(out, key=lambda a: (a.service.casefold(), a.name))
+
+
+@dataclass
+class Summary:
+    """One line of the home page's table of profiled organisations."""
+
+    organisation: Ref
+    initiatives: int
+    publications: int
+    partners: int
+    partnerships: int
+    issues: int
+
+
+def profiled_summaries(reader: Reader) -> list[Summary]:
+    """The profiled organisations in the order of the source, with what the data holds for each."""
+    rows = []
+    for q in reader.store.quads_for_pattern(None, n(PG + "profile"), None, None):
+        org, profile = q.subject.value, q.object.value
+        initiatives, publications = _initiatives(reader, org)
+        issues = {i for s in reader.iris(profile, PG + "section") for i in reader.iris(s, PG + "issue")}
+        start = int(reader.value(profile, PG + "startLine") or 0)
+        rows.append((start, Summary(reader.ref(org), len(initiatives), len(publications), len(reader.iris(org, PG + "partnerOf")),
+                                    len(reader.subjects(PG + "partner", org)), len(issues))))
+    return [summary for _, summary in sorted(rows, key=lambda r: (r[0], r[1].organisation.iri))]

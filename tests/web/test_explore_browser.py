@@ -65,7 +65,8 @@ def generation(page: Page) -> int:
 
 
 def wait_ready(page: Page, after: int = 0) -> None:
-    page.wait_for_function(f"{READY} && Number(document.getElementById('explorer').dataset.generation) > {after}")
+    # A function, not an expression string: Playwright evaluates strings with eval, which the CSP forbids.
+    page.wait_for_function(f"() => {READY} && Number(document.getElementById('explorer').dataset.generation) > {after}")
 
 
 def open_explorer(recorded: Recorded, server: LiveServer, query: str = "") -> Page:
@@ -205,7 +206,7 @@ def test_the_url_restores_a_shared_view(recorded: Recorded, live_server: LiveSer
     page = recorded.page.context.new_page()
     page.goto(shared)
     page.wait_for_selector("#path-results li.path, #path-none")
-    page.wait_for_function(READY)
+    page.wait_for_function("() => " + READY)
     assert page.input_value("#f-issue") == key
     assert page.inner_text("#panel-title") == hub["label"]
     assert page.input_value("#path-from") == hub["o"] and page.input_value("#path-to") == other

@@ -51,5 +51,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     from policygraph.web.errors import register_error_handlers
 
     register_error_handlers(app)
+    from policygraph.web.security import register_security_headers
+
+    register_security_headers(app)  # CSP, nosniff, frame options (issue 9)
 
     return app

@@ -15,7 +15,9 @@ Each file starts with a YAML block written as comments between two `# ---` lines
 
 A parameter is a variable of the query. Its value is turned into a typed RDF term (an IRI, an integer,
 a year...) and bound with pyoxigraph's `substitutions=`, never pasted into the text. A value that does
-not fit its type is refused with a 400 naming the parameter.
+not fit its type is refused with a 400 naming the parameter. pyoxigraph substitutes only variables
+that a SELECT projects, so each parameter is also a result column (and, in an aggregate query, a GROUP
+BY key); loading checks that every query runs with its defaults.
 """
 
 from __future__ import annotations
@@ -155,11 +157,6 @@ def to_term(p: Parameter, raw: str, base: str) -> Term:
     return ox.NamedNode(Minter(base).concept(p.type, raw))
 
 
-def term_text(term: Term) -> str:
-    """How a bound term is shown in forms: an IRI's value, a literal's lexical form."""
-    return term.value
-
-
 def _front_matter(path: Path, text: str) -> dict[str, object]:
     match = _FRONT.match(text)
     if match is None:
@@ -217,6 +214,48 @@ def load_catalogue(directory: Path, base: str) -> dict[str, CatalogueQuery]:
     if not directory.is_dir():
         raise InputError(f"the query catalogue directory {directory} does not exist")
     return {q.name: q for q in (load_query(p, base) for p in sorted(directory.glob("*.rq")))}
+
+
+# Choices offered in the forms for parameters that name a resource: its instances, or its scheme's concepts.
+_CLASS_OF = {
+    "organisation": "https://w3id.org/policygraph/ontology#Organisation",
+    "initiative": "https://w3id.org/policygraph/ontology#Initiative",
+    "issue": "https://w3id.org/policygraph/ontology#PolicyIssue",
+    "partnership": "https://w3id.org/policygraph/ontology#Partnership",
+    "profile": "https://w3id.org/policygraph/ontology#Profile",
+}
+_SCHEMES = ("initiative-kind", "partnership-kind", "organisation-type", "role")
+OPTIONS_OF_CLASS = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?item (MIN(STR(?name)) AS ?label) ?class
+WHERE { ?item a ?class ; skos:prefLabel|rdfs:label ?name . }
+GROUP BY ?item ?class ORDER BY ?label"""
+OPTIONS_OF_SCHEME = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?item (MIN(STR(?name)) AS ?label) ?scheme
+WHERE { ?item skos:inScheme ?scheme ; skos:prefLabel ?name . }
+GROUP BY ?item ?scheme ORDER BY ?label"""
+
+
+def options(store: ox.Store, kind: str, base: str) -> list[tuple[str, str]]:
+    """(key, label) choices for a resource-typed parameter, from the store; [] for other types."""
+    minter = Minter(base)
+    if kind in _CLASS_OF:
+        query, bound = OPTIONS_OF_CLASS, {ox.Variable("class"): ox.NamedNode(_CLASS_OF[kind])}
+    elif kind in _SCHEMES:
+        query, bound = OPTIONS_OF_SCHEME, {ox.Variable("scheme"): ox.NamedNode(minter.concept("scheme", kind))}
+    else:
+        return []
+    prefix = minter.concept(kind, "")
+    result = store.query(query, use_default_graph_as_union=True, substitutions=bound)
+    assert isinstance(result, ox.QuerySolutions)
+    out = []
+    for row in result:
+        item, label = row["item"], row["label"]
+        if isinstance(item, ox.NamedNode) and item.value.startswith(prefix) and label is not None:
+            out.append((item.value[len(prefix):], label.value))
+    return out
 
 
 class Catalogue:

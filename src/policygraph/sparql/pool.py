@@ -1,8 +1,8 @@
 """The pool of query worker processes, and the timeout that stops a query by stopping its process.
 
 Layout: `size` general workers plus one fast-lane worker. A query takes an idle general worker and may
-run up to `timeout` seconds. When every general worker is busy (long queries hold them), the query runs
-in the fast lane, but only up to `fast_timeout`: cheap queries keep being answered while the general
+run up to `timeout` seconds. When every general worker stays busy for a short grace period (long
+queries hold them), the query runs in the fast lane, but only up to `fast_timeout`: cheap queries keep being answered while the general
 workers are taken, and a long query that finds the pool full is told to retry (503, Retry-After) rather
 than taking the fast lane for long. When the fast lane is busy as well, the query waits for a general
 worker for up to `timeout` seconds, then gets 503.
@@ -34,6 +34,7 @@ from policygraph.sparql.worker import Job, Reply, main
 log = logging.getLogger("policygraph.sparql")
 
 _START_TIMEOUT = 120.0  # loading a large store into a new worker can take a while
+GRACE = 0.25  # seconds a query waits for a busy general worker before it takes the fast lane
 
 
 class Worker:
@@ -134,11 +135,17 @@ class QueryPool:
     # -- running queries
 
     def _acquire(self) -> tuple[Worker, queue.Queue[Worker], str, float]:
-        for lane, kind, budget in ((self._general, "general", self.timeout), (self._fast, "fast", self.fast_timeout)):
-            try:
-                return lane.get_nowait(), lane, kind, budget
-            except queue.Empty:
-                continue
+        # A general worker if one is idle or frees up within the grace period (cheap queries hold one for
+        # milliseconds, and a long query should not be sent to the fast lane because of them); else the
+        # fast lane; else wait for a general worker up to the timeout.
+        try:
+            return self._general.get(timeout=GRACE), self._general, "general", self.timeout
+        except queue.Empty:
+            pass
+        try:
+            return self._fast.get_nowait(), self._fast, "fast", self.fast_timeout
+        except queue.Empty:
+            pass
         try:
             return self._general.get(timeout=self.timeout), self._general, "general", self.timeout
         except queue.Empty:
@@ -175,4 +182,5 @@ class QueryPool:
                 "the server replaced it and goes on answering"
             ) from None
         lane.put(worker)
+        reply.lane = kind
         return reply

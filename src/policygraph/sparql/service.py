@@ -22,6 +22,14 @@ from policygraph.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, MediaType
 # The Graph Store Protocol's GET, as a query over one named graph (bound by substitution) or the union.
 GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 UNION_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+# What a new tab of the query editor starts with, below the project's PREFIX declarations.
+EDITOR_START = """SELECT ?organisation ?name WHERE {
+  ?organisation a pg:Organisation ;
+                skos:prefLabel ?name .
+}
+ORDER BY ?name
+LIMIT 25
+"""
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -46,6 +54,7 @@ class Answer:
     truncated: bool
     seconds: float = 0.0
     info: QueryInfo | None = field(default=None, compare=False)
+    lane: str = ""
 
 
 def parse_iri(value: str, what: str) -> str:
@@ -111,7 +120,7 @@ class QueryService:
 
 def _answer(reply: Reply, media: MediaType, info: QueryInfo) -> Answer:
     if reply.ok:
-        return Answer(reply.body, media, reply.count, reply.truncated, reply.seconds, info)
+        return Answer(reply.body, media, reply.count, reply.truncated, reply.seconds, info, reply.lane)
     if reply.error == "syntax":
         raise MalformedQuery(f"malformed query: {reply.message}")
     if reply.error == "input":

@@ -54,6 +54,7 @@ class Reply:
     error: str = ""  # 'syntax' | 'store' | 'input' when not ok
     message: str = ""
     seconds: float = 0.0
+    lane: str = ""  # set by the pool: 'general' or 'fast'
 
 
 def store_version(root: Path) -> str:
@@ -118,17 +119,24 @@ def run_job(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Reply:
     return Reply(ok=True, body=out.body, count=out.count, truncated=out.truncated, seconds=time.monotonic() - started)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A worker stuck in a long query must not outlive the server (the pipe only wakes an idle worker)."""
+def _exit_with_server(server: int) -> None:
+    """A worker stuck in a long query must not outlive the server (the pipe only wakes an idle worker).
+
+    The server is not this process's parent (the fork server is), so its pid is watched directly.
+    """
     while True:
         time.sleep(1.0)
-        if os.getppid() != parent:
+        try:
+            os.kill(server, 0)
+        except ProcessLookupError:
             os._exit(0)
+        except PermissionError:
+            continue  # the process exists (under another user): still alive
 
 
-def main(conn: Connection, root: str, prefixes: dict[str, str], parent: int) -> None:
+def main(conn: Connection, root: str, prefixes: dict[str, str], server: int) -> None:
     """The worker loop: report ready, then answer jobs until the pipe closes."""
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    threading.Thread(target=_exit_with_server, args=(server,), daemon=True).start()
     path = Path(root)
     version: str | None = None
     store: ox.Store | None = None

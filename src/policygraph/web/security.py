@@ -24,11 +24,13 @@ from flask import Flask, Response
 # - frame-ancestors 'none' (with X-Frame-Options for older browsers): no clickjacking by framing.
 # sha256 of Cytoscape's injected stylesheet text (node_modules/cytoscape, function "setContainerStyles").
 CYTOSCAPE_STYLE = "sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8="
+# sha256 of the fixed stylesheet YASGUI's table column resizer inserts.
+YASGUI_STYLE = "sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk="
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        f"style-src 'self' '{CYTOSCAPE_STYLE}'",
+        f"style-src 'self' '{CYTOSCAPE_STYLE}' '{YASGUI_STYLE}'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",

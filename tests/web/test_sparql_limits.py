@@ -1,0 +1,292 @@
+"""Limits, against live servers: the query timeout (a slow query is stopped at the limit while a simple
+one sent meanwhile is answered), the fast lane, SERVICE and LOAD refused with no outbound request, length
+and nesting refused before the text reaches Oxigraph, a worker crash contained, and the result cap."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from policygraph.build import Built
+from policygraph.sparql.errors import QueryRefused
+from policygraph.sparql.guards import inspect_query
+from tests.conftest import LiveServer, start_server, stop_server
+from tests.web.sparql_support import (
+    ASK_PROFILED,
+    CONSTRUCT_PARTNERS,
+    ORGANISATIONS,
+    csv_table,
+    sparql,
+    store_select,
+    xml_rows,
+)
+
+TIMEOUT = 3.0
+FAST_LANE = 1.0
+MAX_RESULTS = 5
+MAX_NESTING = 50
+MAX_LENGTH = 50_000
+# Three unrelated patterns over every triple: about 16,000³ solutions to count; it never ends by itself.
+EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def limited(built: Built, store_dir: Path) -> Iterator[LiveServer]:
+    """One general worker, a short timeout, a small result cap, shallow nesting."""
+    server = start_server(store_dir, extra_env={
+        "POLICYGRAPH_QUERY_TIMEOUT": str(TIMEOUT),
+        "POLICYGRAPH_FAST_LANE_TIMEOUT": str(FAST_LANE),
+        "POLICYGRAPH_WORKERS": "1",
+        "POLICYGRAPH_MAX_RESULTS": str(MAX_RESULTS),
+        "POLICYGRAPH_MAX_NESTING": str(MAX_NESTING),
+        "POLICYGRAPH_MAX_QUERY_LENGTH": str(MAX_LENGTH),
+    })
+    yield server
+    stop_server(server)
+
+
+class Listener:
+    """A local TCP port that counts connections: proof that the server made no outbound request."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(5)
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.socket.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    found = Listener()
+    yield found
+    found.close()
+
+
+def test_a_slow_query_is_stopped_at_the_limit_while_a_simple_one_is_answered(limited: LiveServer) -> None:
+    settled(limited)
+    slow: dict[str, Any] = {}
+
+    def run_slow() -> None:
+        started = time.monotonic()
+        slow["response"] = sparql(limited, EXPENSIVE)
+        slow["elapsed"] = time.monotonic() - started
+        slow["done"] = time.monotonic()
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    quick = while_general_is_busy(limited)
+    quick_done = time.monotonic()
+    thread.join(120)
+
+    assert quick.status_code == 200 and quick.json()["boolean"] is True
+    assert "response" in slow and quick_done < slow["done"], "the simple query waited for the slow one"
+    assert slow["response"].status_code == 504
+    assert f"{TIMEOUT:g} s limit" in slow["response"].json()["message"]
+    assert slow["elapsed"] >= TIMEOUT  # it ran up to the limit, and an answer came: it was stopped
+    # The stopped worker was replaced: the server goes on answering, in the general lane too.
+    assert sparql(limited, ORGANISATIONS).status_code == 200
+    settled(limited)
+
+
+def settled(server: LiveServer) -> None:
+    """Wait until a general worker answers again (a stopped one is replaced in the background)."""
+    deadline = time.monotonic() + 60
+    while sparql(server, ASK_PROFILED).headers.get("X-Policygraph-Lane") != "general":
+        assert time.monotonic() < deadline, "no general worker came back"
+        time.sleep(0.2)
+
+
+def while_general_is_busy(server: LiveServer) -> requests.Response:
+    """A simple query answered while the only general worker runs the slow one (so in the fast lane)."""
+    deadline = time.monotonic() + 30
+    while True:
+        quick = sparql(server, ASK_PROFILED)
+        if quick.headers.get("X-Policygraph-Lane") == "fast":
+            return quick
+        assert time.monotonic() < deadline, "the slow query never took the general worker"
+        time.sleep(0.05)  # the slow query has not reached its worker yet
+
+
+def test_a_long_query_that_finds_the_pool_full_is_told_to_retry(limited: LiveServer) -> None:
+    settled(limited)
+    first: dict[str, requests.Response] = {}
+    thread = threading.Thread(target=lambda: first.setdefault("response", sparql(limited, EXPENSIVE)))
+    thread.start()
+    while_general_is_busy(limited)
+    second = sparql(limited, EXPENSIVE.replace("?n", "?count"))
+    thread.join(120)
+    assert second.status_code == 503
+    assert int(second.headers["Retry-After"]) >= 1
+    assert "fast lane" in second.json()["message"]
+    assert first["response"].status_code == 504
+    settled(limited)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+        "select * where { ?x ?y ?z . service silent <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { { SELECT ?s WHERE { SERVICE ?endpoint { ?s ?p ?o } VALUES ?endpoint { <http://127.0.0.1:{port}/> } } } }",
+        "SELECT * WHERE { ?s ?p ?o.SERVICE <http://127.0.0.1:{port}/> {} }",
+    ],
+)
+def test_service_is_refused_with_its_position_and_no_request_leaves(live_server: LiveServer, listener: Listener, text: str) -> None:
+    query = text.replace("{port}", str(listener.port))
+    response = sparql(live_server, query)
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert "SERVICE" in message and "refused" in message
+    column = query.upper().index("SERVICE") + 1
+    assert f"line 1, column {column}" in message
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+def test_the_word_service_elsewhere_is_no_keyword(live_server: LiveServer) -> None:
+    text = ('PREFIX pg: <https://w3id.org/policygraph/ontology#>\n'
+            'SELECT ?service WHERE { ?account pg:service ?service # SERVICE <http://example.org/>\n'
+            ' FILTER (?service != "SERVICE <http://example.org/> {}") }')
+    assert sparql(live_server, text).status_code == 200
+
+
+@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/data.ttl", "file:///etc/hostname"])
+def test_load_is_refused_as_a_query_with_no_request_or_file_read(live_server: LiveServer, listener: Listener, target: str) -> None:
+    response = sparql(live_server, f"LOAD <{target.replace('{port}', str(listener.port))}>")
+    assert response.status_code == 400
+    assert "LOAD is refused" in response.json()["message"] and "line 1, column 1" in response.json()["message"]
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+def test_nesting_is_refused_before_parsing(limited: LiveServer) -> None:
+    ok = "ASK " + "{" * (MAX_NESTING - 1) + "}" * (MAX_NESTING - 1)
+    assert sparql(limited, ok).status_code == 200
+    for text in ("ASK " + "{" * (MAX_NESTING + 10) + "}" * (MAX_NESTING + 10),
+                 "ASK { FILTER (" + "(" * 20_000 + "1" + ")" * 20_000 + ") }"):
+        response = sparql(limited, text, method="direct")
+        assert response.status_code == 400
+        message = response.json()["message"]
+        # The guard's message, not Oxigraph's: the text never reached the parser.
+        assert f"nests brackets more than {MAX_NESTING} deep" in message and "error at" not in message
+    assert sparql(limited, ASK_PROFILED).json()["boolean"] is True
+
+
+def test_length_is_refused_before_parsing(limited: LiveServer) -> None:
+    text = "ASK {}" + "#" * MAX_LENGTH
+    response = sparql(limited, text, method="direct")
+    assert response.status_code == 400
+    assert f"the limit is {MAX_LENGTH:,}" in response.json()["message"]
+
+
+def test_a_crash_in_oxigraph_takes_down_one_worker_not_the_server(built: Built, store_dir: Path) -> None:
+    """Without the nesting guard Oxigraph's parser overflows its stack on ~3,000 nested groups and the
+    process dies; here it is a worker process: the request fails, the server goes on."""
+    server = start_server(store_dir, extra_env={"POLICYGRAPH_MAX_NESTING": "1000000"})
+    try:
+        deep = "ASK " + "{" * 6000 + "}" * 6000
+        response = sparql(server, deep, method="direct")
+        assert response.status_code == 500
+        assert response.json()["error"] == "WorkerFailed"
+        assert "Traceback" not in response.text
+        assert server.process.poll() is None
+        for _ in range(3):
+            assert sparql(server, ASK_PROFILED).json()["boolean"] is True
+    finally:
+        stop_server(server)
+
+
+def test_results_are_capped_and_the_cap_is_signalled(limited: LiveServer, built: Built) -> None:
+    total = len(store_select(built.store, ORGANISATIONS))
+    assert total > MAX_RESULTS
+    response = sparql(limited, ORGANISATIONS)
+    document = response.json()
+    assert len(document["results"]["bindings"]) == MAX_RESULTS
+    assert response.headers["X-Policygraph-Truncated"] == "true"
+    assert document["truncated"] is True and str(MAX_RESULTS) in document["note"]
+    header, rows = csv_table(sparql(limited, ORGANISATIONS, accept="text/csv").content)
+    assert len(rows) == MAX_RESULTS
+    assert len(xml_rows(sparql(limited, ORGANISATIONS, accept="application/sparql-results+xml").content)) == MAX_RESULTS
+    graph = sparql(limited, CONSTRUCT_PARTNERS, accept="application/n-triples")
+    assert graph.headers["X-Policygraph-Truncated"] == "true"
+    assert len([line for line in graph.text.splitlines() if line.strip()]) == MAX_RESULTS
+    small = sparql(limited, ASK_PROFILED)
+    assert "X-Policygraph-Truncated" not in small.headers
+
+
+def test_the_catalogue_page_says_when_results_are_capped(limited: LiveServer) -> None:
+    page = limited.get("/queries/who-works-on-issue", headers={"Accept": "text/html"}).text
+    assert f"the first {MAX_RESULTS} only" in page
+    document = json.loads(limited.get("/queries/who-works-on-issue", params={"format": "json"}).content)
+    assert document["truncated"] is True
+
+
+# -- the guard itself, as a function: what it reads as code, what as strings, IRIs and comments
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("SELECT * WHERE { SERVICE <x:y> {} }", "SERVICE"),
+        ("SELECT * WHERE { ?s ?p ?o . sErViCe ?e {} }", "SERVICE"),
+        ("SELECT * WHERE { ?s ?p ?o.SERVICE <x:y> {} }", "SERVICE"),
+        ("SELECT * WHERE { ?s ?p 'it''s'. SERVICE <x:y> {} }", "SERVICE"),
+        ('SELECT * WHERE { ?s ?p """a\\""" . SERVICE <x:y> {} """ }', None),  # all one long string
+        ('SELECT * WHERE { ?s ?p "a\\"b" . SERVICE <x:y> {} }', "SERVICE"),
+        ("SELECT * WHERE { ?s ?p ?o } # SERVICE <x:y> {}", None),
+        ("SELECT * WHERE { ?s <http://example.org/SERVICE> ?o }", None),
+        ("PREFIX service: <x:> SELECT * WHERE { ?s service:load ?o }", None),
+        ("SELECT ?service ?load WHERE { ?service ?p 'LOAD' }", None),
+        ('SELECT * WHERE { ?s ?p "x"@service }', None),
+        ("LOAD <file:///etc/hostname>", "LOAD"),
+        ("SELECT * WHERE { ?s ?p 'never closed }", "never closed"),
+    ],
+)
+def test_the_guard_finds_keywords_only_in_code(text: str, refused: str | None) -> None:
+    if refused is None:
+        assert inspect_query(text, 10_000, 50).form == "SELECT"
+    else:
+        with pytest.raises(QueryRefused, match=refused):
+            inspect_query(text, 10_000, 50)
+
+
+@pytest.mark.parametrize(
+    ("text", "form", "has_from"),
+    [
+        ("# a comment\nPREFIX a: <x:> BASE <x:> ASK {}", "ASK", False),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT", False),
+        ("DESCRIBE <x:y>", "DESCRIBE", False),
+        ("SELECT * FROM <x:g> WHERE { { SELECT * WHERE { ?s ?p ?o } } }", "SELECT", True),
+        ("SELECT * FROM NAMED <x:g> WHERE { GRAPH ?g { ?s ?p ?o } }", "SELECT", True),
+    ],
+)
+def test_the_guard_tells_the_query_form(text: str, form: str, has_from: bool) -> None:
+    info = inspect_query(text, 10_000, 50)
+    assert (info.form, info.has_dataset_clause) == (form, has_from)

@@ -89,7 +89,7 @@ def test_build_killed_at_any_point_leaves_the_previous_store(tmp_path: Path, del
     else:
         assert finished or process.returncode == -signal.SIGKILL
         assert len(data) > 10_000  # the new state, whole
-        assert isinstance(data.query("ASK { GRAPH ?g { ?s a <https://w3id.org/policygraph/ontology#Profile> } }"), bool)
+        assert bool(data.query("ASK { GRAPH ?g { ?s a <https://w3id.org/policygraph/ontology#Profile> } }"))
     # A later build cleans what the killed one left half-written.
     write_store(NQ % 1, store)
     assert not list(store.glob(".building-*"))

@@ -284,7 +284,7 @@ def test_pages_run_under_the_policy_without_violations_or_outside_requests(live_
                 page.on("request", lambda r, seen=requested: seen.append(r.url))  # type: ignore[misc]
                 page.on("console", lambda m, said=console: said.append(m.text))  # type: ignore[misc]
                 page.goto(live_server.url + path)
-                page.wait_for_load_state("networkidle")
+                page.wait_for_load_state("networkidle", timeout=90_000)  # generous: CI machines are shared
                 page.screenshot(path=str(ARTIFACTS / f"security-{name}.png"))
                 assert page.evaluate("() => window.pgXss === undefined"), name
                 assert not [m for m in console if "Content Security Policy" in m], (name, console)

@@ -88,7 +88,8 @@ def method(run: Run) -> str:
     return f"""## Method
 
 - Data: `bench/generate.py` (seed 1), synthetic profiles in policygraph's own ontology and named graphs,
-  valid under the shapes, at {", ".join(_size(s) for s in run.sizes)} triples (quads), N-Quads.
+  valid under the shapes, at {", ".join(_size(s) for s in run.sizes)} triples (quads), N-Quads{
+  "; at " + ", ".join(_size(s) for s in run.large) + " only the fast validator is measured" if run.large else ""}.
 - Every measurement is a fresh process (`bench/tasks.py`); times are taken inside it (interpreter start-up
   excluded, except for `policygraph build` end to end); peak memory is the process's peak resident set
   (VmHWM; for the `oxigraph` command line, its own maximum RSS). One run each: on this shared 2-core

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -54,6 +55,23 @@ def settings(store_dir: Path) -> Settings:
 def built(settings: Settings) -> Built:
     """The real data, built, validated (SHACL) and stored once per session."""
     return build_and_store(settings).built
+
+
+SPARQL_PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+"""
+
+
+def select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT over the union of all graphs, as {variable: lexical value} (unbound left out)."""
+    result = store.query(SPARQL_PREFIXES + query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
 
 
 def free_port() -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from policygraph.build import Built
@@ -13,24 +12,9 @@ from policygraph.curated import normalised_name
 from policygraph.errors import CurationError
 from policygraph.pipeline import check
 from policygraph.settings import load_settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, select
 
 CURATED = sorted((ROOT / "data" / "curated").glob("*.yaml"))
-PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
-
-
-def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    result = store.query(PREFIXES + query, use_default_graph_as_union=True)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
-
-
 def test_every_quote_is_verbatim_in_the_section_it_cites(built: Built, source_lines: list[str]) -> None:
     rows = select(built.store, """SELECT ?ev ?quote ?start ?end WHERE {
         ?ev a pg:Evidence ; oa:exact ?quote ; prov:wasDerivedFrom ?s . ?s pg:startLine ?start ; pg:endLine ?end }""")

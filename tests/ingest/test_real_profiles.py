@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import re
 
-import pyoxigraph as ox
 import pytest
 
 from policygraph.build import Built
 from policygraph.ingest.parser import normalise_space
 from policygraph.pipeline import check
 from policygraph.settings import Settings
+from tests.conftest import select
 
 TEN = ["wmo", "unige", "wto", "wef", "unece", "unitar", "unicc", "unctad", "south-centre", "kofi-annan-foundation"]
-PG = "https://w3id.org/policygraph/ontology#"
-
-
-def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    result = store.query(f"PREFIX pg: <{PG}>\nPREFIX foaf: <http://xmlns.com/foaf/0.1/>\n" + query,
-                         use_default_graph_as_union=True)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
 
 
 def test_ten_organisations_in_source_order(built: Built) -> None:
@@ -71,11 +62,11 @@ def _issue_headings_from_text(lines: list[str], start: int, end: int) -> list[tu
     return out
 
 
-def test_issue_lists_match_the_headings_in_the_text(built: Built, source_lines: list[str]) -> None:
+def test_issue_lists_match_the_headings_in_the_text(built: Built, settings: Settings, source_lines: list[str]) -> None:
     from policygraph.build import load_vocabularies
     from policygraph.ingest import IssueMatcher
 
-    matcher = IssueMatcher.from_graph(load_vocabularies(built_settings(built), built.minter)["issues"])
+    matcher = IssueMatcher.from_graph(load_vocabularies(settings, built.minter)["issues"])
     for profile in built.profiles:
         headings = _issue_headings_from_text(source_lines, profile.start_line, profile.end_line)
         first: dict[str, int] = {}
@@ -88,13 +79,6 @@ def test_issue_lists_match_the_headings_in_the_text(built: Built, source_lines: 
             ?s pg:issue ?issue ; pg:startLine ?line }} GROUP BY ?issue ORDER BY ?first""")
         assert sorted((int(r["first"]), r["issue"].rsplit("/", 1)[-1]) for r in rows) == expected, profile.key
         assert expected, profile.key
-
-
-def built_settings(built: Built) -> Settings:
-    from policygraph.settings import load_settings
-    from tests.conftest import ROOT
-
-    return load_settings(environ={}, root=ROOT)
 
 
 def test_every_issue_heading_section_has_a_concept(built: Built) -> None:

@@ -9,9 +9,11 @@ STAMP := $(VENV)/.installed
 run: setup build
 	$(BIN)/policygraph serve
 
+# The whole suite on the embedded store, then the HTTP suite again on a remote store (`oxigraph serve`).
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+	POLICYGRAPH_TEST_STORE=remote $(BIN)/pytest tests/web
 
 setup: $(STAMP) node_modules/.installed
 

@@ -24,16 +24,63 @@ from policygraph.settings import Settings, load_settings
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "sources" / "000_f7d598866666c03c.txt"
 ARTIFACTS = ROOT / "test-artifacts"
+# POLICYGRAPH_TEST_STORE=remote runs every server of the suite on a remote store: an `oxigraph serve`
+# process per store directory, holding a copy of that directory's current build (issue 8).
+REMOTE = os.environ.get("POLICYGRAPH_TEST_STORE") == "remote"
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+_remotes: dict[Path, tuple[str, subprocess.Popen[bytes]]] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests run when POLICYGRAPH_BROWSER_TESTS=1 (CI sets it) or when chromium is installed."""
+    """Browser tests run when POLICYGRAPH_BROWSER_TESTS=1 (CI sets it) or when chromium is installed.
+    Tests marked `local_store` test the embedded store itself (its files, its worker processes): a run on a
+    remote store leaves them out, and says why."""
+    if REMOTE:
+        local = pytest.mark.skip(reason="about the embedded store's own files or worker processes; this run uses a remote store")
+        for item in items:
+            if "local_store" in item.keywords:
+                item.add_marker(local)
     if os.environ.get("POLICYGRAPH_BROWSER_TESTS") == "1" or shutil.which("chromium"):
         return
     skip = pytest.mark.skip(reason="no chromium here; CI installs it and sets POLICYGRAPH_BROWSER_TESTS=1")
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def remote_for(store: Path) -> str:
+    """The query URL of an `oxigraph serve` holding `store`'s current build (started on first use, then
+    kept, so a server restarted on the same store finds the same data)."""
+    key = store.resolve()
+    found = _remotes.get(key)
+    if found is not None and found[1].poll() is None:
+        return found[0]
+    port = free_port()
+    process = subprocess.Popen([str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(base + "/query", params={"query": "ASK {}"}, timeout=5)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("oxigraph serve did not start") from None
+            time.sleep(0.1)
+    data = ox.Store.read_only(str(store / "current")).dump(format=ox.RdfFormat.N_QUADS) or b""
+    requests.post(base + "/store", data=data, headers={"Content-Type": "application/n-quads"}, timeout=120).raise_for_status()
+    _remotes[key] = (base + "/query", process)
+    return base + "/query"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_remotes() -> Iterator[None]:
+    yield
+    for _url, process in _remotes.values():
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -93,10 +140,15 @@ class LiveServer:
         return requests.post(self.url + path, timeout=30, **kw)  # type: ignore[arg-type]
 
 
-def start_server(store: Path, extra_env: dict[str, str] | None = None, log: Path | None = None) -> LiveServer:
-    """`policygraph serve` as a real process on a free port; waits until it answers."""
+def start_server(store: Path | str, extra_env: dict[str, str] | None = None, log: Path | None = None) -> LiveServer:
+    """`policygraph serve` as a real process on a free port; waits until it answers. `store` is a store
+    directory (on a remote run: the remote engine holding a copy of it) or a remote store's URL."""
     port = free_port()
-    env = {**os.environ, "POLICYGRAPH_STORE": str(store), "POLICYGRAPH_PORT": str(port), **(extra_env or {})}
+    if isinstance(store, str):
+        target = store
+    else:
+        target = remote_for(store) if REMOTE else str(store)
+    env = {**os.environ, "POLICYGRAPH_STORE": target, "POLICYGRAPH_PORT": str(port), **(extra_env or {})}
     out = open(log, "wb") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "policygraph.cli", "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -110,11 +162,18 @@ def start_server(store: Path, extra_env: dict[str, str] | None = None, log: Path
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
             requests.get(url + "/static/style.css", timeout=5)  # cheap: answers as soon as the app is up
-            return LiveServer(url, process, load_settings(environ={}, root=ROOT, store=str(store), port=port))
+            return LiveServer(url, process, load_settings(environ={}, root=ROOT, store=target, port=port))
         except requests.ConnectionError:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("server did not answer within 60 s")
+
+
+def server_on_copy(store: Path, directory: Path, extra_env: dict[str, str] | None = None) -> LiveServer:
+    """A server on its own copy of `store` (for writes: the session store stays untouched)."""
+    copy = directory / "store"
+    shutil.copytree(store, copy, symlinks=True)
+    return start_server(copy, extra_env=extra_env)
 
 
 def stop_server(server: LiveServer) -> None:

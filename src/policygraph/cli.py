@@ -64,17 +64,16 @@ def export_dump(store: ox.Store, fmt: str, output: Path | None) -> bytes | None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from policygraph.store import open_store
+    from policygraph.store import dataset_version, open_dataset
 
     settings = _settings(args)
-    store = open_store(settings.store_path)
+    store = open_dataset(settings)
     if args.all:  # the same set of files as the server's /dumps (issue 6)
         from policygraph.linked.dumps import write_dumps
         from policygraph.linked.iris import IriMap
-        from policygraph.store.local import current_path
 
         dumps = write_dumps(store, Path(args.all), IriMap.of(settings.base_iri, settings.public_url),
-                            current_path(settings.store_path).name)
+                            dataset_version(settings))
         for f in dumps.files:
             print(f"{f.name}  {f.size} bytes  {f'{f.count} {f.unit}' if f.count is not None else ''}  sha256 {f.sha256}")
     elif args.output:
@@ -120,10 +119,10 @@ def run_query(store: ox.Store, text: str, fmt: str) -> str:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from policygraph.store import open_store
+    from policygraph.store import open_dataset
 
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    store = open_store(_settings(args).store_path)
+    store = open_dataset(_settings(args))
     try:
         print(run_query(store, text, args.format))
     except SyntaxError as exc:
@@ -133,9 +132,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from policygraph.stats import stats_tables
-    from policygraph.store import open_store
+    from policygraph.store import open_dataset
 
-    print(stats_tables(open_store(_settings(args).store_path), markdown=args.markdown))
+    print(stats_tables(open_dataset(_settings(args)), markdown=args.markdown))
     return 0
 
 

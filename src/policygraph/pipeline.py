@@ -15,7 +15,7 @@ from policygraph.validate import Report, load_shapes, validate_graph
 class Outcome:
     built: Built
     report: Report
-    store: Path | None
+    store: Path | str | None  # the new build directory, or the remote store's URL
 
 
 def check(settings: Settings) -> tuple[Built, Report]:
@@ -29,6 +29,10 @@ def build_and_store(settings: Settings) -> Outcome:
     """Raises on bad input or violations; only a valid dataset reaches the store (then swapped in)."""
     built, report = check(settings)
     report.raise_if_failed()
-    nquads = built.nquads()
-    path = write_store(nquads, settings.store_path)
+    if settings.store_is_remote:
+        from policygraph.store.remote import RemoteEndpoint, replace_all
+
+        replace_all(RemoteEndpoint(settings), list(built.store.quads_for_pattern(None, None, None, None)))
+        return Outcome(built, report, settings.store)
+    path = write_store(built.nquads(), settings.store_path)
     return Outcome(built, report, path)

@@ -32,6 +32,11 @@ class Settings:
     queries_dir: Path = Path("queries")
     # The store: a directory holding built stores and the 'current' link, or a SPARQL endpoint URL.
     store: str = "var/store"
+    # A remote store (store/remote.py): its update endpoint when not the query URL's /query -> /update,
+    # "user:password" for HTTP basic authentication, and how long answers from it may be cached.
+    store_update: str | None = None
+    store_auth: str | None = None
+    remote_cache_seconds: float = 5.0
     # Serving.
     host: str = "127.0.0.1"
     port: int = 5000
@@ -48,6 +53,9 @@ class Settings:
     # for this long: the fast lane keeps cheap queries answered while long ones hold the others.
     fast_lane_timeout: float = 2.0
     write_timeout: float = 120.0  # one write: apply, re-derive, validate with the shapes, commit
+    # The result cache (sparql/cache.py): entries and bytes it may hold; 0 entries turns it off.
+    cache_entries: int = 1024
+    cache_bytes: int = 64_000_000
 
     def path(self, value: Path | str) -> Path:
         p = Path(value)
@@ -60,6 +68,11 @@ class Settings:
     @property
     def store_is_remote(self) -> bool:
         return self.store.startswith(("http://", "https://"))
+
+    @property
+    def files_path(self) -> Path:
+        """Where the server keeps files of its own (dumps, locks): the store directory, or var/remote."""
+        return self.path("var/remote") if self.store_is_remote else self.store_path
 
 
 def _coerce(name: str, kind: Any, value: Any) -> Any:

@@ -140,9 +140,11 @@ def test_downloads_are_safe_against_path_traversal(live_server: LiveServer) -> N
         assert b"[project]" not in body and b"root:" not in body
 
 
-def test_export_all_writes_the_same_files(store_dir: Path, built: Built, downloads: dict[str, bytes], tmp_path: Path) -> None:
+def test_export_all_writes_the_same_files(live_server: LiveServer, downloads: dict[str, bytes], tmp_path: Path) -> None:
     out = tmp_path / "dumps"
-    result = subprocess.run([sys.executable, "-m", "policygraph.cli", "--store", str(store_dir), "export", "--all", str(out)],
+    # The store the server reads: the session's store directory, or the remote engine holding it.
+    store = live_server.settings.store
+    result = subprocess.run([sys.executable, "-m", "policygraph.cli", "--store", store, "export", "--all", str(out)],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     written = {p.name: p.read_bytes() for p in out.iterdir()}

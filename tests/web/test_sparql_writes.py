@@ -5,7 +5,6 @@ the report) when invalid, the store then unchanged; a committed write is seen by
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from policygraph.build import Built
-from tests.conftest import LiveServer, start_server, stop_server
+from tests.conftest import LiveServer, server_on_copy, stop_server
 from tests.web.sparql_support import sparql, store_select
 
 TOKEN = "s3cret-write-token-for-tests"
@@ -36,9 +35,7 @@ INVALID = PREFIXES + f"""INSERT DATA {{ GRAPH <{GRAPH}curated/wmo> {{
 @pytest.fixture(scope="module")
 def writable(built: Built, store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server with a write token, on its own copy of the store (the session store stays untouched)."""
-    copy = tmp_path_factory.mktemp("writable") / "store"
-    shutil.copytree(store_dir, copy, symlinks=True)
-    server = start_server(copy, extra_env={"POLICYGRAPH_WRITE_TOKEN": TOKEN})
+    server = server_on_copy(store_dir, tmp_path_factory.mktemp("writable"), {"POLICYGRAPH_WRITE_TOKEN": TOKEN})
     yield server
     stop_server(server)
 

@@ -6,17 +6,21 @@ bindings (as pyoxigraph terms, bound with `substitutions`, never pasted into the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
 from policygraph.errors import InputError, StoreError
 from policygraph.namespaces import PREFIXES
 from policygraph.settings import Settings
+from policygraph.sparql.cache import ResultCache, etag_for
 from policygraph.sparql.errors import MalformedQuery
 from policygraph.sparql.guards import QueryInfo, inspect_query
 from policygraph.sparql.pool import QueryPool
-from policygraph.sparql.worker import Job, Reply, to_wire
+from policygraph.sparql.results import serialise
+from policygraph.sparql.worker import Job, Reply, store_version, to_term, to_wire
+from policygraph.store.remote import RemoteDataset, RemoteEndpoint, check_union, remote_version
 from policygraph.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, MediaType
 
 # The Graph Store Protocol's GET, as a query over one named graph (bound by substitution) or the union.
@@ -54,7 +58,8 @@ class Answer:
     truncated: bool
     seconds: float = 0.0
     info: QueryInfo | None = field(default=None, compare=False)
-    lane: str = ""
+    lane: str = ""  # 'general' or 'fast' (a local worker lane), 'remote', or 'cache'
+    etag: str = ""
 
 
 def parse_iri(value: str, what: str) -> str:
@@ -71,15 +76,39 @@ def offers_for(info: QueryInfo) -> list[MediaType]:
 
 
 class QueryService:
+    """Runs queries on the local worker pool, or on the remote engine when the store is a URL."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.pool = QueryPool(
-            settings.store_path,
-            size=settings.workers,
-            timeout=settings.query_timeout,
-            fast_timeout=settings.fast_lane_timeout,
-            prefixes=dict(PREFIXES),
-        )
+        self.remote: RemoteDataset | None = None
+        self.pool: QueryPool | None = None
+        if settings.store_is_remote:
+            self.remote = RemoteDataset(RemoteEndpoint(settings))
+        else:
+            self.pool = QueryPool(
+                settings.store_path,
+                size=settings.workers,
+                timeout=settings.query_timeout,
+                fast_timeout=settings.fast_lane_timeout,
+                prefixes=dict(PREFIXES),
+            )
+        self.cache = ResultCache(settings.cache_entries, settings.cache_bytes)
+
+    def start(self) -> None:
+        """Start the worker pool (local), or check the remote engine answers and unions its graphs."""
+        if self.pool is not None:
+            self.pool.start()
+        elif self.remote is not None:
+            check_union(self.remote)
+
+    def version(self) -> str:
+        """The store version answers are cached under: the build `current` points at, or the remote's."""
+        if self.settings.store_is_remote:
+            return remote_version(self.settings)
+        try:
+            return store_version(self.settings.store_path)
+        except OSError:
+            return ""  # no store: nothing is cached, and the worker says what is wrong
 
     def inspect(self, text: str) -> QueryInfo:
         """Refuse what must not reach Oxigraph (400, with the position) and tell the query form."""
@@ -104,8 +133,20 @@ class QueryService:
             named_graphs=dataset.named_graphs if dataset.given else None,
             substitutions={name: to_wire(term) for name, term in (substitutions or {}).items()},
         )
-        reply = self.pool.run(job)
-        return _answer(reply, media, info)
+        key = (job.text, job.fmt, job.limit, job.union_default_graph,
+               None if job.default_graphs is None else tuple(job.default_graphs),
+               None if job.named_graphs is None else tuple(job.named_graphs),
+               tuple(sorted(job.substitutions.items())))
+        version = self.version()
+        if version:
+            cached = self.cache.get(version, key)
+            if isinstance(cached, Answer):
+                return replace(cached, info=info, lane="cache")
+        reply = self.pool.run(job) if self.pool is not None else self._remote_run(job)
+        answer = _answer(reply, media, info)
+        if version:
+            self.cache.put(version, key, replace(answer, info=None), len(answer.body))
+        return answer
 
     def graph_content(self, graph: str | None, media: MediaType) -> Answer:
         """The triples of one named graph (None: the default graph, i.e. the union) for the Graph Store GET."""
@@ -114,13 +155,35 @@ class QueryService:
         substitutions: dict[str, Term] = {} if graph is None else {"graph": ox.NamedNode(graph)}
         return self.run(text, info, media, substitutions=substitutions)
 
+    def _remote_run(self, job: Job) -> Reply:
+        assert self.remote is not None
+        substitutions = {name: to_term(wire) for name, wire in job.substitutions.items()}
+        try:
+            # Parsed here first, so a malformed query gets the same message and position as locally.
+            ox.Store().query(job.text, substitutions={ox.Variable(k): v for k, v in substitutions.items()})
+        except SyntaxError as exc:
+            return Reply(ok=False, error="syntax", message=str(exc))
+        except (ValueError, RuntimeError) as exc:
+            return Reply(ok=False, error="input", message=str(exc))
+        started = time.monotonic()
+        kwargs: dict[str, object] = {"substitutions": substitutions}
+        if job.default_graphs is not None or job.named_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
+        result = self.remote.query(job.text, **kwargs)
+        out = serialise(result, job.fmt, job.limit, dict(PREFIXES))
+        return Reply(ok=True, body=out.body, count=out.count, truncated=out.truncated,
+                     seconds=time.monotonic() - started, lane="remote")
+
     def close(self) -> None:
-        self.pool.close()
+        if self.pool is not None:
+            self.pool.close()
 
 
 def _answer(reply: Reply, media: MediaType, info: QueryInfo) -> Answer:
     if reply.ok:
-        return Answer(reply.body, media, reply.count, reply.truncated, reply.seconds, info, reply.lane)
+        etag = etag_for(media.content_type, reply.body)
+        return Answer(reply.body, media, reply.count, reply.truncated, reply.seconds, info, reply.lane, etag)
     if reply.error == "syntax":
         raise MalformedQuery(f"malformed query: {reply.message}")
     if reply.error == "input":

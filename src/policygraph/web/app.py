@@ -8,9 +8,10 @@ from flask import Flask, current_app
 
 from policygraph.settings import Settings, load_settings
 from policygraph.store import LocalStore
+from policygraph.store.remote import RemoteStore
 
 
-def get_store() -> LocalStore:
+def get_store() -> LocalStore | RemoteStore:
     """The store handle of the running app (the only state the web tier holds)."""
     return current_app.extensions["policygraph.store"]
 
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["policygraph.settings"] = settings
-    app.extensions["policygraph.store"] = LocalStore(settings.store_path)
+    app.extensions["policygraph.store"] = RemoteStore(settings) if settings.store_is_remote else LocalStore(settings.store_path)
 
     # One blueprint per concern; each module registers its routes here.
     from policygraph.web.assets import bp as assets_bp

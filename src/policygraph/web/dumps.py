@@ -14,7 +14,7 @@ bp = Blueprint("dumps", __name__)
 def current_dumps() -> DumpSet:
     """The dump set of the build being served (written on first use after each new build)."""
     handle = get_store()
-    return ensure_dumps(handle.get(), get_settings().store_path, handle.version, iri_map())
+    return ensure_dumps(handle.get(), get_settings().files_path, handle.version, iri_map())
 
 
 @bp.get("/dumps")

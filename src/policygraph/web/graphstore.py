@@ -12,10 +12,10 @@ from flask import Blueprint, Response, request
 
 from policygraph.errors import InputError, NotFound
 from policygraph.sparql.errors import UnsupportedMediaType
-from policygraph.sparql.writes import WriteRequest, authorise, perform_write
+from policygraph.sparql.writes import WriteRequest, authorise
 from policygraph.web.app import get_settings
 from policygraph.web.mediatypes import GRAPH_TYPES, negotiate
-from policygraph.web.sparql import answer_response, parse_iri, query_service, with_cors
+from policygraph.web.sparql import answer_response, commit, parse_iri, query_service, with_cors
 
 bp = Blueprint("graphstore", __name__)
 
@@ -62,7 +62,7 @@ def write() -> Response:
     graph = _target()
     fmt = _rdf_format()
     operation = "put" if request.method == "PUT" else "post"
-    result = perform_write(settings, WriteRequest(operation, graph=graph, data=request.get_data(), rdf_format=fmt))
+    result = commit(settings, WriteRequest(operation, graph=graph, data=request.get_data(), rdf_format=fmt))
     return Response(status=201 if result.created else 204)
 
 
@@ -70,5 +70,5 @@ def write() -> Response:
 def delete() -> Response:
     settings = get_settings()
     authorise(settings, request.headers.get("Authorization"))
-    perform_write(settings, WriteRequest("delete", graph=_target()))
+    commit(settings, WriteRequest("delete", graph=_target()))
     return Response(status=204)

@@ -26,7 +26,7 @@ from policygraph.settings import Settings
 from policygraph.sparql.description import service_description
 from policygraph.sparql.errors import UnsupportedMediaType
 from policygraph.sparql.service import EDITOR_START, Answer, Dataset, QueryService, offers_for, parse_iri
-from policygraph.sparql.writes import WriteRequest, authorise, check_update, perform_write
+from policygraph.sparql.writes import WriteRequest, WriteResult, authorise, check_update, perform_write
 from policygraph.web.app import get_settings, get_store
 from policygraph.web.errors import wants_html
 from policygraph.web.mediatypes import GRAPH_TYPES, GRAPHS, HTML, negotiate
@@ -40,7 +40,7 @@ SPARQL_UPDATE = "application/sparql-update"
 GRAPH_FORMAT_WORDS = {"xml": "rdfxml", "json": "jsonld", "n3": "turtle"}
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-Policygraph-Truncated, X-Policygraph-Results",
+    "Access-Control-Expose-Headers": "X-Policygraph-Truncated, X-Policygraph-Results, X-Policygraph-Cache, ETag",
 }
 
 
@@ -76,13 +76,37 @@ def base_url(settings: Settings) -> str:
 
 
 def answer_response(answer: Answer) -> Response:
+    """The answer as a response; GET and HEAD with a matching If-None-Match get 304 Not Modified."""
     response = Response(answer.body, status=200, content_type=answer.media.content_type)
     response.headers["Vary"] = "Accept"
     response.headers["X-Policygraph-Results"] = str(answer.count)
-    response.headers["X-Policygraph-Lane"] = answer.lane  # which worker lane answered (see sparql/pool.py)
+    # Which lane answered: a worker lane (see sparql/pool.py) or the result cache (sparql/cache.py).
+    response.headers["X-Policygraph-Lane"] = answer.lane
+    response.headers["X-Policygraph-Cache"] = "hit" if answer.lane == "cache" else "miss"
     if answer.truncated:
         response.headers["X-Policygraph-Truncated"] = "true"
+    if answer.etag:
+        # Clients may keep the answer but must ask again; the ETag makes asking again cheap.
+        response.headers["ETag"] = answer.etag
+        response.headers["Cache-Control"] = "no-cache"
+        if request.method in ("GET", "HEAD") and request.if_none_match.contains(answer.etag.strip('"')):
+            response.status_code = 304
+            response.set_data(b"")
+            for header in ("Content-Length", "X-Policygraph-Truncated"):
+                response.headers.pop(header, None)
     return response
+
+
+def commit(settings: Settings, write: WriteRequest) -> WriteResult:
+    """A validated write to the local store (sparql/writes.py) or to the remote one (sparql/remote_writes.py)."""
+    if not settings.store_is_remote:
+        return perform_write(settings, write)
+    from policygraph.sparql.remote_writes import perform_remote_write
+    from policygraph.store.remote import remote_version
+
+    created, before, after = perform_remote_write(settings, write)
+    return WriteResult(True, 201 if created else 200, "committed", created=created, quads_before=before,
+                       quads_after=after, version=remote_version(settings))
 
 
 def with_cors(response: Response) -> Response:
@@ -225,7 +249,7 @@ def _update(text: str, params: MultiDict[str, str]) -> Response:
     if params.getlist("using-graph-uri") or params.getlist("using-named-graph-uri"):
         raise InputError("using-graph-uri and using-named-graph-uri are not supported: write USING or WITH in the update")
     check_update(settings, text)
-    result = perform_write(settings, WriteRequest(operation="update", update=text))
+    result = commit(settings, WriteRequest(operation="update", update=text))
     return jsonify({
         "status": "committed",
         "quads_before": result.quads_before,

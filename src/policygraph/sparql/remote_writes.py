@@ -1,0 +1,58 @@
+"""Writes to a remote store: validated here, committed there as one update request.
+
+The same guarantees as a local write, with the engine's transaction as the commit:
+
+1. read the remote dataset into memory (under this server's write lock, so its own writes never interleave);
+2. apply the change there (SPARQL Update, or a graph replaced, merged or dropped) and recompute the derived
+   graph, exactly as a local write does (store.change.apply_request);
+3. validate the whole dataset with the shapes; a violation refuses the write whole (422) and the remote is
+   not touched;
+4. commit: the difference (quads removed, quads added) as one update request, `DELETE DATA ... ; INSERT
+   DATA ...`, which Oxigraph, Fuseki and GraphDB run as one transaction. A graph that loses a blank-node
+   triple is replaced whole (DELETE DATA cannot name blank nodes).
+
+Writes by other clients of the same engine between steps 1 and 4 are not seen: give policygraph the only
+write access to its remote store (see README, "Remote store").
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pyoxigraph as ox
+
+from policygraph.settings import Settings
+from policygraph.store.change import apply_request, file_lock
+from policygraph.store.remote import RemoteDataset, RemoteEndpoint, bump_version, change_update
+from policygraph.validate import load_shapes, validate_graph
+
+_lock = threading.Lock()
+
+
+def perform_remote_write(settings: Settings, request: object) -> tuple[bool, int, int]:
+    """Apply, validate and commit one write. Returns (created, quads before, quads after)."""
+    endpoint = RemoteEndpoint(settings)
+    with _lock, file_lock(settings.files_path):
+        store = ox.Store()
+        store.extend(RemoteDataset(endpoint).all_quads())
+        before = set(store)
+        created = apply_request(store, request, settings.base_iri)
+        report = validate_graph(None, load_shapes(settings.path(settings.shapes_dir)), store)
+        report.raise_if_failed()
+        after = set(store)
+        removed, added = before - after, after - before
+        replaced = {q.graph_name for q in removed if _has_blank(q)}
+        if replaced:
+            removed = {q for q in removed if q.graph_name not in replaced}
+            added = {q for q in added if q.graph_name not in replaced}
+            drops = " ;\n".join(f"DROP SILENT GRAPH {g}" for g in replaced if isinstance(g, ox.NamedNode))
+            refill = [q for q in after if q.graph_name in replaced]
+            endpoint.update(" ;\n".join(x for x in (drops, change_update(removed, [*added, *refill])) if x))
+        elif removed or added:
+            endpoint.update(change_update(removed, added))
+        bump_version(settings)
+    return created, len(before), len(after)
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)

@@ -1,0 +1,264 @@
+"""A remote SPARQL 1.1 engine as the store: Oxigraph server, Apache Jena Fuseki, Virtuoso, QLever, GraphDB.
+
+Set `store` to the engine's query endpoint URL (and `store_update` to its update endpoint when it is not
+the query URL with `/query` replaced by `/update`). Everything policygraph does then goes through two
+standard operations: SPARQL queries (the query endpoint, results read as SPARQL JSON or N-Triples) and
+SPARQL updates (the update endpoint). Nothing else is asked of the engine, so any conformant one works.
+
+`RemoteDataset` offers the part of pyoxigraph's `Store` API that the linked-data pages, the explorer, the
+VoID and dump writers use (query, quads_for_pattern, named_graphs, len), so they run unchanged.
+
+What the engine must do, checked when the server starts (`check_union`): answer queries without a
+`GRAPH` clause over the union of its named graphs, which is what policygraph's own store does (Oxigraph
+server: `--union-default-graph`; Fuseki/TDB2: `tdb2:unionDefaultGraph true`; GraphDB and Virtuoso do so
+by default; QLever has a single graph). Parameter bindings (`substitutions`) are sent as a VALUES block at
+the start of the query's WHERE group.
+
+The store version (for the result cache) is a counter this server bumps on every write it commits; a
+remote changed by someone else is seen by queries at once, but cached answers for up to
+`remote_cache_seconds` (0 turns the cache off for remote stores).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+import requests
+
+from policygraph.errors import StoreError
+from policygraph.settings import Settings
+from policygraph.sparql.errors import MalformedQuery, QueryTimeout
+from policygraph.sparql.guards import keyword, tokens
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+RESULTS_JSON = "application/sparql-results+json"
+NTRIPLES = "application/n-triples"
+ACCEPT = f"{RESULTS_JSON}, {NTRIPLES};q=0.9, text/plain;q=0.1"
+_INSERT_BATCH = 200_000  # bytes of INSERT DATA per request when a build is uploaded in parts
+
+_versions: dict[str, int] = {}
+_versions_lock = threading.Lock()
+
+
+def update_url(settings: Settings) -> str:
+    if settings.store_update:
+        return settings.store_update
+    url = settings.store
+    if url.rstrip("/").endswith("/query"):
+        return url.rstrip("/")[: -len("query")] + "update"
+    return url  # Virtuoso, QLever, GraphDB's repository URL... take updates at the query URL
+
+
+def bump_version(settings: Settings) -> None:
+    with _versions_lock:
+        _versions[settings.store] = _versions.get(settings.store, 0) + 1
+
+
+def remote_version(settings: Settings) -> str:
+    """Changes with every write this server commits, and every `remote_cache_seconds` in any case."""
+    window = int(time.time() // settings.remote_cache_seconds) if settings.remote_cache_seconds > 0 else time.time_ns()
+    with _versions_lock:
+        return f"remote-{_versions.get(settings.store, 0)}-{window}"
+
+
+def sparql_term(term: Term) -> str:
+    """A term in SPARQL syntax (N-Triples syntax is valid SPARQL for IRIs, blank nodes and literals)."""
+    return str(term)
+
+
+def with_bindings(text: str, substitutions: dict[str, Term]) -> str:
+    """The query with `VALUES (?a ?b) { (x y) }` at the start of its WHERE group."""
+    if not substitutions:
+        return text
+    names = sorted(substitutions)
+    block = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(sparql_term(substitutions[n]) for n in names) + ") } "
+    found = list(tokens(text))
+    begin = 0
+    at = next((i for i, t in enumerate(found) if keyword(t) in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if at is not None and keyword(found[at]) == "CONSTRUCT" and at + 1 < len(found) and found[at + 1].text == "{":
+        # CONSTRUCT { template } [WHERE] { pattern }: the pattern is the group after the template.
+        begin = next((i + 1 for i in range(at + 2, len(found)) if found[i].kind == "close" and found[i].depth == 0), len(found))
+    for token in found[begin:]:
+        if token.kind == "open" and token.text == "{" and token.depth == 0:
+            return text[: token.start + 1] + " " + block.rstrip() + text[token.start + 1:]
+    raise StoreError("cannot bind parameters for the remote store: the query has no WHERE group")
+
+
+class RemoteEndpoint:
+    """HTTP access to the engine: a query, an update. Raises StoreError, QueryTimeout, MalformedQuery."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.query_url = settings.store
+        self.update_url = update_url(settings)
+        self.timeout = settings.query_timeout
+        self.write_timeout = settings.write_timeout
+        self._local = threading.local()
+        self.auth: tuple[str, str] | None = None
+        if settings.store_auth:
+            user, _, password = settings.store_auth.partition(":")
+            self.auth = (user, password)
+        host = urlsplit(self.query_url).netloc
+        self.name = f"the remote store at {host}"
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.trust_env = False  # never through a proxy from the environment
+        return session
+
+    def query(self, text: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              accept: str = ACCEPT) -> requests.Response:
+        data: list[tuple[str, str]] = [("query", text)]
+        data += [("default-graph-uri", g) for g in default_graphs or []]
+        data += [("named-graph-uri", g) for g in named_graphs or []]
+        return self._send(self.query_url, data, accept, self.timeout, "query")
+
+    def update(self, text: str) -> None:
+        self._send(self.update_url, [("update", text)], "*/*", self.write_timeout, "update")
+
+    def _send(self, url: str, data: list[tuple[str, str]], accept: str, timeout: float, what: str) -> requests.Response:
+        try:
+            response = self._session().post(url, data=data, headers={"Accept": accept}, timeout=timeout, auth=self.auth)
+        except requests.Timeout:
+            raise QueryTimeout(f"{self.name} did not answer the {what} within {timeout:g} s") from None
+        except requests.RequestException as exc:
+            raise StoreError(f"{self.name} cannot be reached ({url}): {exc.__class__.__name__}") from None
+        if response.status_code == 400:
+            raise MalformedQuery(f"{self.name} refused the {what}: {response.text.strip()[:500]}")
+        if response.status_code in (401, 403):
+            raise StoreError(f"{self.name} refused the {what} ({response.status_code}): check store_auth")
+        if response.status_code >= 300:
+            raise StoreError(f"{self.name} answered the {what} with {response.status_code}: {response.text.strip()[:300]}")
+        return response
+
+
+class RemoteDataset:
+    """The read side of pyoxigraph's Store, over a remote engine."""
+
+    def __init__(self, endpoint: RemoteEndpoint) -> None:
+        self.endpoint = endpoint
+
+    def query(self, text: str, *, use_default_graph_as_union: bool = False, default_graph: Any = None,
+              named_graphs: Any = None, substitutions: dict[Any, Term] | None = None, **_ignored: Any) -> Any:
+        """Like Store.query: QuerySolutions, QueryBoolean, or an iterator of Triples (CONSTRUCT, DESCRIBE).
+
+        The engine's default graph is the union of its named graphs, so use_default_graph_as_union is
+        what every query gets; a dataset given as arguments is sent with the protocol's parameters."""
+        bound = {(k.value if isinstance(k, ox.Variable) else str(k)): v for k, v in (substitutions or {}).items()}
+        text = with_bindings(text, bound)
+        defaults = _names(default_graph) if default_graph is not None else None
+        named = _names(named_graphs) if named_graphs is not None else None
+        if defaults is not None and named is None:
+            named = []
+        response = self.endpoint.query(text, defaults, named)
+        return read_results(response)
+
+    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any, graph_name: Any = None) -> Iterator[ox.Quad]:
+        slots = [("s", subject), ("p", predicate), ("o", object)]
+        pattern = " ".join(sparql_term(t) if t is not None else f"?{n}" for n, t in slots)
+        if graph_name is None:
+            text = f"SELECT * WHERE {{ GRAPH ?g {{ {pattern} }} }}"
+        elif isinstance(graph_name, ox.DefaultGraph):
+            text = f"SELECT * WHERE {{ {pattern} }}"
+        else:
+            text = f"SELECT * WHERE {{ GRAPH {sparql_term(graph_name)} {{ {pattern} }} }}"
+        result = self.query(text)
+        for row in result:
+            terms = [t if t is not None else row[n] for n, t in slots]
+            graph = graph_name if graph_name is not None else row["g"]
+            yield ox.Quad(terms[0], terms[1], terms[2], graph)
+
+    def named_graphs(self) -> Iterator[ox.NamedNode]:
+        for row in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+            if isinstance(row["g"], ox.NamedNode):
+                yield row["g"]
+
+    def __len__(self) -> int:
+        rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        return int(rows[0]["n"].value) if rows else 0
+
+    def all_quads(self) -> Iterator[ox.Quad]:
+        return self.quads_for_pattern(None, None, None, None)
+
+
+def _names(graphs: Any) -> list[str]:
+    items = graphs if isinstance(graphs, list | tuple | set) else [graphs]
+    return [g.value for g in items if isinstance(g, ox.NamedNode)]
+
+
+def read_results(response: requests.Response) -> Any:
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    body = response.content
+    if kind in (RESULTS_JSON, "application/json"):
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    if kind in ("application/sparql-results+xml", "application/xml"):
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)
+    fmt = {NTRIPLES: ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
+           "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-quads": ox.RdfFormat.N_QUADS}.get(kind)
+    if fmt is None:
+        raise StoreError(f"the remote store answered in {kind or 'no media type'}, which policygraph cannot read")
+    return iter([ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)])
+
+
+# -- writing whole datasets and changes
+
+
+def _data_block(quads: Iterable[ox.Quad]) -> str:
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else sparql_term(q.graph_name)
+        by_graph.setdefault(graph, []).append(f"{sparql_term(q.subject)} {sparql_term(q.predicate)} {sparql_term(q.object)} .")
+    parts = []
+    for graph, lines in by_graph.items():
+        body = "\n".join(lines)
+        parts.append(f"GRAPH {graph} {{\n{body}\n}}" if graph else body)
+    return "\n".join(parts)
+
+
+def change_update(removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> str:
+    """One update request (one transaction in the engines that have them) that makes the change."""
+    ops = []
+    removed, added = list(removed), list(added)
+    if removed:
+        ops.append(f"DELETE DATA {{\n{_data_block(removed)}\n}}")
+    if added:
+        ops.append(f"INSERT DATA {{\n{_data_block(added)}\n}}")
+    return " ;\n".join(ops)
+
+
+def replace_all(endpoint: RemoteEndpoint, quads: list[ox.Quad]) -> None:
+    """Replace the engine's whole dataset: DROP ALL and the new data in one update request, so that an
+    engine with transactions (Oxigraph, Fuseki, GraphDB) holds the old dataset or the new one, never a mix."""
+    endpoint.update("DROP SILENT ALL ;\n" + change_update([], quads) if quads else "DROP SILENT ALL")
+
+
+def check_union(dataset: RemoteDataset) -> None:
+    """Refuse to serve a remote whose default graph is not the union of its named graphs."""
+    named = dataset.query("ASK { GRAPH ?g { ?s ?p ?o } }")
+    if bool(named) and not bool(dataset.query("ASK { ?s ?p ?o }")):
+        raise StoreError(
+            f"{dataset.endpoint.name} has data in named graphs but queries without GRAPH see none of it: "
+            "configure its default graph as the union of the named graphs (Oxigraph: serve --union-default-graph; "
+            "Fuseki/TDB2: tdb2:unionDefaultGraph true)"
+        )
+
+
+class RemoteStore:
+    """The web tier's store handle (like store.local.LocalStore) for a remote engine."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.dataset = RemoteDataset(RemoteEndpoint(settings))
+
+    def get(self) -> RemoteDataset:
+        return self.dataset
+
+    @property
+    def version(self) -> str:
+        return remote_version(self.settings)

@@ -96,6 +96,8 @@ def _term(term: object) -> str:
 
 def run_query(store: ox.Store, text: str, fmt: str) -> str:
     result = store.query(text, use_default_graph_as_union=True)  # the default graph is the union of all graphs
+    if isinstance(result, ox.QueryBoolean):
+        result = bool(result)
     if isinstance(result, bool):
         return {"json": json.dumps({"boolean": result}), "csv": f"boolean\n{str(result).lower()}\n"}.get(
             fmt, str(result).lower()

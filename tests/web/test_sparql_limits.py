@@ -48,6 +48,7 @@ def limited(built: Built, store_dir: Path) -> Iterator[LiveServer]:
         "POLICYGRAPH_MAX_RESULTS": str(MAX_RESULTS),
         "POLICYGRAPH_MAX_NESTING": str(MAX_NESTING),
         "POLICYGRAPH_MAX_QUERY_LENGTH": str(MAX_LENGTH),
+        "POLICYGRAPH_CACHE_ENTRIES": "0",  # every repeated simple query must reach a worker lane
     })
     yield server
     stop_server(server)
@@ -89,6 +90,7 @@ def listener() -> Iterator[Listener]:
     found.close()
 
 
+@pytest.mark.local_store
 def test_a_slow_query_is_stopped_at_the_limit_while_a_simple_one_is_answered(limited: LiveServer) -> None:
     settled(limited)
     slow: dict[str, Any] = {}
@@ -134,6 +136,7 @@ def while_general_is_busy(server: LiveServer) -> requests.Response:
         time.sleep(0.05)  # the slow query has not reached its worker yet
 
 
+@pytest.mark.local_store
 def test_a_long_query_that_finds_the_pool_full_is_told_to_retry(limited: LiveServer) -> None:
     settled(limited)
     first: dict[str, requests.Response] = {}
@@ -206,6 +209,7 @@ def test_length_is_refused_before_parsing(limited: LiveServer) -> None:
     assert f"the limit is {MAX_LENGTH:,}" in response.json()["message"]
 
 
+@pytest.mark.local_store
 def test_a_crash_in_oxigraph_takes_down_one_worker_not_the_server(built: Built, store_dir: Path) -> None:
     """Without the nesting guard Oxigraph's parser overflows its stack on ~3,000 nested groups and the
     process dies; here it is a worker process: the request fails, the server goes on."""
@@ -290,3 +294,71 @@ def test_the_guard_finds_keywords_only_in_code(text: str, refused: str | None) -
 def test_the_guard_tells_the_query_form(text: str, form: str, has_from: bool) -> None:
     info = inspect_query(text, 10_000, 50)
     assert (info.form, info.has_dataset_clause) == (form, has_from)
+
+
+# -- N heavy queries at once, N = the number of general workers: cheap queries still get through
+
+
+HEAVY_WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def two_workers(built: Built, store_dir: Path) -> Iterator[LiveServer]:
+    server = start_server(store_dir, extra_env={
+        "POLICYGRAPH_WORKERS": str(HEAVY_WORKERS),
+        "POLICYGRAPH_QUERY_TIMEOUT": str(TIMEOUT),
+        "POLICYGRAPH_FAST_LANE_TIMEOUT": str(FAST_LANE),
+        "POLICYGRAPH_CACHE_ENTRIES": "0",
+    })
+    yield server
+    stop_server(server)
+
+
+def cheap(server: LiveServer, serial: int) -> requests.Response:
+    """A cheap ASK, different each time so that no cached answer stands in for a worker's."""
+    return sparql(server, ASK_PROFILED.replace("?p }", f"?p FILTER(?org != <urn:cheap:{serial}>) }}"))
+
+
+@pytest.mark.local_store
+def test_cheap_queries_are_answered_while_every_general_worker_runs_a_heavy_one(two_workers: LiveServer) -> None:
+    heavy: dict[int, requests.Response] = {}
+    finished: dict[int, float] = {}
+
+    def run_heavy(i: int) -> None:
+        heavy[i] = sparql(two_workers, EXPENSIVE.replace("?n", f"?heavy{i}"))
+        finished[i] = time.monotonic()
+
+    threads = [threading.Thread(target=run_heavy, args=(i,)) for i in range(HEAVY_WORKERS)]
+    for thread in threads:
+        thread.start()
+    # Once a cheap query is answered in the fast lane, every general worker is held by a heavy query.
+    deadline, serial = time.monotonic() + 30, 0
+    while True:
+        serial += 1
+        first = cheap(two_workers, serial)
+        assert first.status_code == 200, first.text[:300]
+        if first.headers.get("X-Policygraph-Lane") == "fast":
+            break
+        assert time.monotonic() < deadline, "the heavy queries never took every general worker"
+        time.sleep(0.05)
+    answered = [first]
+    for _ in range(3):  # and the next ones too, one after the other, while the heavy ones still run
+        serial += 1
+        answered.append(cheap(two_workers, serial))
+    cheap_done = time.monotonic()
+    for thread in threads:
+        thread.join(120)
+
+    for response in answered:
+        assert response.status_code == 200 and response.json()["boolean"] is True
+        assert response.headers["X-Policygraph-Lane"] == "fast"
+    assert all(cheap_done < done for done in finished.values()), "the cheap queries waited for the heavy ones"
+    assert sorted(heavy) == list(range(HEAVY_WORKERS))
+    for response in heavy.values():
+        assert response.status_code == 504
+        assert f"{TIMEOUT:g} s limit" in response.json()["message"]
+    # The stopped workers are replaced: the general lane answers again.
+    deadline = time.monotonic() + 60
+    while cheap(two_workers, serial := serial + 1).headers.get("X-Policygraph-Lane") != "general":
+        assert time.monotonic() < deadline, "no general worker came back"
+        time.sleep(0.2)

@@ -20,7 +20,7 @@ from policygraph.sparql.guards import QueryInfo, inspect_query
 from policygraph.sparql.pool import QueryPool
 from policygraph.sparql.results import serialise
 from policygraph.sparql.worker import Job, Reply, store_version, to_term, to_wire
-from policygraph.store.remote import RemoteDataset, RemoteEndpoint, check_union, remote_version
+from policygraph.store.remote import RemoteDataset, RemoteEndpoint, cache_window, check_union, remote_version
 from policygraph.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, MediaType
 
 # The Graph Store Protocol's GET, as a query over one named graph (bound by substitution) or the union.
@@ -60,6 +60,7 @@ class Answer:
     info: QueryInfo | None = field(default=None, compare=False)
     lane: str = ""  # 'general' or 'fast' (a local worker lane), 'remote', or 'cache'
     etag: str = ""
+    version: str = ""  # the store version that answered
 
 
 def parse_iri(value: str, what: str) -> str:
@@ -138,14 +139,15 @@ class QueryService:
                None if job.named_graphs is None else tuple(job.named_graphs),
                tuple(sorted(job.substitutions.items())))
         version = self.version()
+        cache_version = version + "@" + cache_window(self.settings) if self.remote is not None else version
         if version:
-            cached = self.cache.get(version, key)
+            cached = self.cache.get(cache_version, key)
             if isinstance(cached, Answer):
                 return replace(cached, info=info, lane="cache")
         reply = self.pool.run(job) if self.pool is not None else self._remote_run(job)
-        answer = _answer(reply, media, info)
+        answer = replace(_answer(reply, media, info), version=version)
         if version:
-            self.cache.put(version, key, replace(answer, info=None), len(answer.body))
+            self.cache.put(cache_version, key, replace(answer, info=None), len(answer.body))
         return answer
 
     def graph_content(self, graph: str | None, media: MediaType) -> Answer:

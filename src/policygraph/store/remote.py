@@ -14,9 +14,9 @@ server: `--union-default-graph`; Fuseki/TDB2: `tdb2:unionDefaultGraph true`; Gra
 by default; QLever has a single graph). Parameter bindings (`substitutions`) are sent as a VALUES block at
 the start of the query's WHERE group.
 
-The store version (for the result cache) is a counter this server bumps on every write it commits; a
-remote changed by someone else is seen by queries at once, but cached answers for up to
-`remote_cache_seconds` (0 turns the cache off for remote stores).
+The store version is a counter this server bumps on every write it commits; the result cache keys on it
+and on a time window, so a remote changed by someone else is seen by queries at once, and by cached
+answers within `remote_cache_seconds` (0 turns the cache off for remote stores).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ _INSERT_BATCH = 200_000  # bytes of INSERT DATA per request when a build is uplo
 
 _versions: dict[str, int] = {}
 _versions_lock = threading.Lock()
+_STARTED = time.time_ns()  # versions of one server process never repeat those of an earlier one
 
 
 def update_url(settings: Settings) -> str:
@@ -60,10 +61,16 @@ def bump_version(settings: Settings) -> None:
 
 
 def remote_version(settings: Settings) -> str:
-    """Changes with every write this server commits, and every `remote_cache_seconds` in any case."""
-    window = int(time.time() // settings.remote_cache_seconds) if settings.remote_cache_seconds > 0 else time.time_ns()
+    """Changes with every write this server commits."""
     with _versions_lock:
-        return f"remote-{_versions.get(settings.store, 0)}-{window}"
+        return f"remote-{_STARTED}-{_versions.get(settings.store, 0)}"
+
+
+def cache_window(settings: Settings) -> str:
+    """What the result cache adds to the version of a remote store, which others may change: it changes
+    every `remote_cache_seconds` (at every request when that is 0)."""
+    seconds = settings.remote_cache_seconds
+    return str(int(time.time() // seconds) if seconds > 0 else time.time_ns())
 
 
 def sparql_term(term: Term) -> str:
@@ -154,6 +161,10 @@ class RemoteDataset:
         text = with_bindings(text, bound)
         defaults = _names(default_graph) if default_graph is not None else None
         named = _names(named_graphs) if named_graphs is not None else None
+        if defaults is None and named is None:
+            # FROM / FROM NAMED, sent as the protocol's parameters too: an engine whose default graph is
+            # the union (as required here) may otherwise keep the union over the query's own dataset.
+            defaults, named = dataset_clauses(text)
         if defaults is not None and named is None:
             named = []
         response = self.endpoint.query(text, defaults, named)
@@ -185,6 +196,34 @@ class RemoteDataset:
 
     def all_quads(self) -> Iterator[ox.Quad]:
         return self.quads_for_pattern(None, None, None, None)
+
+
+def dataset_clauses(text: str) -> tuple[list[str] | None, list[str] | None]:
+    """The IRIs of the query's FROM and FROM NAMED clauses (None, None when it has neither)."""
+    prefixes: dict[str, str] = {}
+    defaults: list[str] = []
+    named: list[str] = []
+    found = [t for t in tokens(text) if t.kind != "comment"]
+    for i, token in enumerate(found):
+        word = keyword(token)
+        if word == "PREFIX" and i + 2 < len(found) and found[i + 2].kind == "iri":
+            prefixes[found[i + 1].text.rstrip(":")] = found[i + 2].text[1:-1]
+        if token.kind == "open" and token.text == "{":
+            break  # dataset clauses come before the WHERE group
+        if word != "FROM" or i + 1 >= len(found):
+            continue
+        into, at = (named, i + 2) if keyword(found[i + 1]) == "NAMED" else (defaults, i + 1)
+        if at < len(found):
+            iri = found[at]
+            if iri.kind == "iri":
+                into.append(iri.text[1:-1])
+            elif iri.kind == "name" and ":" in iri.text:
+                prefix, _, local = iri.text.partition(":")
+                if prefix in prefixes:
+                    into.append(prefixes[prefix] + local)
+    if not defaults and not named:
+        return None, None
+    return defaults, named
 
 
 def _names(graphs: Any) -> list[str]:

@@ -40,7 +40,7 @@ SPARQL_UPDATE = "application/sparql-update"
 GRAPH_FORMAT_WORDS = {"xml": "rdfxml", "json": "jsonld", "n3": "turtle"}
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-Policygraph-Truncated, X-Policygraph-Results, X-Policygraph-Cache, ETag",
+    "Access-Control-Expose-Headers": "X-Policygraph-Truncated, X-Policygraph-Results, X-Policygraph-Cache, X-Policygraph-Version, ETag",
 }
 
 
@@ -83,6 +83,8 @@ def answer_response(answer: Answer) -> Response:
     # Which lane answered: a worker lane (see sparql/pool.py) or the result cache (sparql/cache.py).
     response.headers["X-Policygraph-Lane"] = answer.lane
     response.headers["X-Policygraph-Cache"] = "hit" if answer.lane == "cache" else "miss"
+    if answer.version:
+        response.headers["X-Policygraph-Version"] = answer.version  # changes with every build and write
     if answer.truncated:
         response.headers["X-Policygraph-Truncated"] = "true"
     if answer.etag:

@@ -36,6 +36,7 @@ class Run:
     pyshacl_cap: float
     quick: bool
     data: dict[str, Any] = field(default_factory=dict)
+    serving: dict[str, Any] = field(default_factory=dict)  # options of bench/throughput.py's measure()
 
     def child(self, task: str, timeout: float | None = None, **kwargs: Any) -> dict[str, Any] | None:
         """Run one task of bench/tasks.py in a new process; None if it did not finish within `timeout`."""
@@ -235,6 +236,29 @@ def scale(run: Run) -> str:
             "## Incremental validation of a write\n\n" + "\n".join(inc) + "\n")
 
 
+def serving(run: Run) -> str:
+    """policygraph's HTTP endpoint against raw pyoxigraph, `oxigraph serve` and rdflib-endpoint (bench/throughput.py)."""
+    from bench.throughput import EXCLUDED, measure
+    from bench.throughput_report import report
+
+    results: dict[int, dict[str, Any]] = {}
+    for size in run.sizes:
+        print(f"serving at {size}")
+        file = run.work / f"serving-{size}.nq"
+        run.child("generate", out=str(file), triples=size)
+        results[size] = measure(file, run.work / "serving", **run.serving)
+        file.unlink(missing_ok=True)
+    run.data["serving"] = {str(k): v for k, v in results.items()}
+    return report(results, EXCLUDED)
+
+
+def writes(run: Run) -> str:
+    """Authorised 100-triple writes at each size (bench/writes.py)."""
+    from bench.writes import section
+
+    return section(run)
+
+
 def open_points(run: Run) -> str:
     return """## Open points
 
@@ -244,19 +268,28 @@ def open_points(run: Run) -> str:
   same time at 1M triples and could overlap (pyoxigraph releases the GIL during `bulk_load`): write the new
   store directory while validating, swap it in only if the report conforms. This needs `write_store` split
   into write and swap (`store/local.py`).
-- The serving benchmark (warm latency per catalogue query, throughput at 1 and 8 clients, against raw
-  pyoxigraph, `oxigraph serve` and rdflib-endpoint) comes with the SPARQL endpoint work, as another section.
 """
 
 
-SECTIONS: list[Section] = [machine, method, seed, scale, open_points]
+SECTIONS: list[Section] = [machine, method, seed, scale, serving, writes, open_points]
 MARKED = re.compile(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", re.S)
+SECTION = re.compile(r"<!-- section:([\w-]+):start -->.*?<!-- section:\1:end -->", re.S)
+ALWAYS = {"machine", "method", "open_points"}  # cheap, and describe this run: never kept from an earlier one
 
 
 def _marked_blocks(text: str) -> list[str]:
     """Sections other tools keep between `<!-- name:start -->` and `<!-- name:end -->` (bench/load.py):
     a new run rewrites everything else and keeps these as they are."""
     return [m.group(0) for m in MARKED.finditer(text)]
+
+
+def _kept_sections(text: str) -> dict[str, str]:
+    """The sections of an earlier run, by name (each between `<!-- section:NAME:start/end -->`)."""
+    return {m.group(1): m.group(0) for m in SECTION.finditer(text)}
+
+
+def _wrap(name: str, text: str) -> str:
+    return f"<!-- section:{name}:start -->\n{text.strip()}\n<!-- section:{name}:end -->\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,6 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pyshacl-cap", type=float, default=300.0, help="seconds after which pyshacl is stopped")
     p.add_argument("--work", type=Path, default=ROOT / "var" / "bench", help="scratch directory")
     p.add_argument("--out", type=Path, help="default: docs/benchmarks.md (--quick: WORK/benchmarks-quick.md)")
+    p.add_argument("--serving-duration", type=float, default=20.0, help="seconds per throughput level (serving)")
+    p.add_argument("--serving-request-cap", type=float, default=120.0,
+                   help="seconds after which a serving request is abandoned and its server restarted")
+    p.add_argument("--serving-budget", type=float, default=900.0, help="seconds for one HTTP peer's latency pass (serving)")
+    p.add_argument("--sections", help="comma-separated sections to run (default: all); the others are kept as the "
+                                      "last run wrote them, and the header says so")
     p.add_argument("--child", nargs=2, metavar=("TASK", "JSON"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
@@ -279,17 +318,30 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     large = [int(s) for s in args.large.split(",") if s] if not args.quick else []
     run = Run(args.work, sizes, large, args.pyshacl_cap, args.quick)
+    run.serving = {"duration": 5.0 if args.quick else args.serving_duration, "reps": 3 if args.quick else 10,
+                   "request_cap": args.serving_request_cap, "budget": args.serving_budget}
     started = time.perf_counter()
     command = " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])])
+    out = args.out or (args.work / "benchmarks-quick.md" if args.quick else ROOT / "docs" / "benchmarks.md")
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    earlier = _kept_sections(previous)
+    names = [section.__name__ for section in SECTIONS]
+    chosen = set(names) if not args.sections else {n.strip() for n in args.sections.split(",")} | ALWAYS
+    unknown = chosen - set(names)
+    if unknown:
+        p.error(f"unknown section(s) {', '.join(sorted(unknown))}; the sections: {', '.join(names)}")
+    reused = [n for n in names if n not in chosen and n in earlier]
+    note = (f" Sections {', '.join(reused)} are kept from an earlier run (same machine; rerun with "
+            "`bench/run.py` without --sections to measure everything at once)." if reused else "")
     parts = [f"# Benchmarks\n\nWritten by `{command}` "
              f"(sizes {', '.join(_size(s) for s in sizes + large)}). Regenerate with `make bench`; numbers live here, "
-             "never in tests.\n"]
+             f"never in tests.{note}\n"]
     for section in SECTIONS:
-        parts.append(section(run))
+        name = section.__name__
+        parts.append(earlier[name] if name in reused else _wrap(name, section(run)))
     parts.append(f"\n_Benchmark run time: {(time.perf_counter() - started) / 60:.1f} minutes._\n")
-    out = args.out or (args.work / "benchmarks-quick.md" if args.quick else ROOT / "docs" / "benchmarks.md")
     out.parent.mkdir(parents=True, exist_ok=True)
-    kept = _marked_blocks(out.read_text(encoding="utf-8")) if out.exists() else []
+    kept = _marked_blocks(previous)
     out.write_text("\n".join(parts + kept) + "\n", encoding="utf-8")
     (args.work / "results.json").write_text(json.dumps(run.data, indent=1), encoding="utf-8")
     print(f"wrote {out}")

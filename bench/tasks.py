@@ -215,8 +215,15 @@ def cli_build(store: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t, "cli_peak_mib": usage.ru_maxrss / 1024}
 
 
+def write_latency(file: str, work: str, writes: int = 30, http: bool = True) -> dict[str, Any]:
+    """Authorised 100-triple writes, in process, through perform_write and over HTTP (bench/writes.py)."""
+    from bench.writes import write_latency as run
+
+    return run(file, work, writes=writes, http=http)
+
+
 TASKS: dict[str, Task] = {
     "generate": generate, "bulk_load": bulk_load, "write_store": write_store, "oxigraph_load": oxigraph_load,
     "validate_fast": validate_fast, "validate_pyshacl": validate_pyshacl, "incremental": incremental,
-    "seed": seed, "cli_build": cli_build,
+    "seed": seed, "cli_build": cli_build, "write_latency": write_latency,
 }

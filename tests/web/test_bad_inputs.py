@@ -34,7 +34,7 @@ class Row:
     path: str
     status: int
     params: dict[str, str] | None = None
-    body: bytes | dict[str, str] | None = None
+    body: bytes | dict[str, str] | tuple[bytes, ...] | None = None  # a tuple: sent chunked, piece by piece
     headers: dict[str, str] = field(default_factory=lambda: dict(JSON))
     says: str = ""  # a word the message must contain (case-insensitive), so the person learns what was wrong
 
@@ -60,10 +60,25 @@ ROWS: list[Row] = [
     Row("bad-named-graph-iri", "GET", "/sparql", 400, {"query": "ASK {}", "named-graph-uri": "x"}, says="IRI"),
     Row("update-by-get", "GET", "/sparql", 400, {"update": "DROP ALL"}, says="POST"),
     # -- size: bodies, queries, IRIs, paths
-    Row("oversized-body", "POST", "/sparql", 413, body=b"#" * OVER_A_MEGABYTE, headers={**JSON, **SPARQL_QUERY}),
-    Row("oversized-form", "POST", "/sparql", 413, body={"query": "a" * OVER_A_MEGABYTE}),
-    # Far over the cap, waitress itself answers 413 before the app sees the body (plain text).
-    Row("far-oversized-body", "POST", "/sparql", 413, body=b"#" * (8 * OVER_A_MEGABYTE), headers={**JSON, **SPARQL_QUERY}),
+    # Bodies over the cap are stopped by waitress before it buffers them, at any size, with our own 413.
+    Row("oversized-body", "POST", "/sparql", 413, body=b"#" * OVER_A_MEGABYTE, headers={**JSON, **SPARQL_QUERY},
+        says="1,000,000 bytes"),
+    Row("oversized-form", "POST", "/sparql", 413, body={"query": "a" * OVER_A_MEGABYTE}, says="max_request_bytes"),
+    Row("far-oversized-body", "POST", "/sparql", 413, body=b"#" * (8 * OVER_A_MEGABYTE), headers={**JSON, **SPARQL_QUERY},
+        says="1,000,000 bytes"),
+    Row("oversized-body-by-one-byte", "POST", "/sparql", 413, body=b"#" * 1_000_001, headers={**JSON, **SPARQL_QUERY},
+        says="(1,000,001 bytes)"),
+    Row("oversized-chunked-body", "POST", "/sparql", 413, body=(b"#" * 65_536,) * 32,
+        headers={**JSON, **SPARQL_QUERY}, says="limit is 1,000,000 bytes"),
+    Row("oversized-body-browser", "POST", "/sparql", 413, body={"query": "a" * OVER_A_MEGABYTE}, headers=BROWSER,
+        says="larger than this server accepts"),
+    Row("oversized-graph-store-put", "PUT", "/rdf-graph-store", 413, {"graph": GRAPH + "x"},
+        body=b"#" * OVER_A_MEGABYTE, headers={**JSON, "Content-Type": "text/turtle"}, says="max_request_bytes"),
+    Row("oversized-multipart-field", "POST", "/sparql", 413,
+        body=b'--b\r\nContent-Disposition: form-data; name="query"\r\n\r\nASK {}' + b" " * 600_000 + b"\r\n--b--\r\n",
+        headers={**JSON, "Content-Type": "multipart/form-data; boundary=b"}, says="form field"),
+    Row("oversized-catalogue-post", "POST", "/queries/initiatives-in-year", 413, body=b"#" * OVER_A_MEGABYTE,
+        says="max_request_bytes"),
     Row("oversized-query", "POST", "/sparql", 400, body=f"ASK {{ <{ORG}{'a' * 200_000}> ?p ?o }}".encode(),
         headers={**JSON, **SPARQL_QUERY}, says="limit"),
     Row("long-iri-path", "GET", "/id/organisation/" + "a" * 20_000, 404),
@@ -84,10 +99,16 @@ ROWS: list[Row] = [
         says="UTF-8"),
     Row("invalid-utf8-update-body", "POST", "/sparql", 400, body=b"DROP \xff ALL", headers={**JSON, **SPARQL_UPDATE},
         says="UTF-8"),
-    Row("invalid-utf8-query-string", "GET", "/sparql?query=%FF%FE", 400),
+    Row("invalid-utf8-query-string", "GET", "/sparql?query=%FF%FE", 400, says="parameter 'query' in the query string"),
+    Row("invalid-utf8-overlong", "GET", "/sparql?query=ASK%7B%7D%C0%AF", 400, says="'query' in the query string is not valid UTF-8"),
+    Row("invalid-utf8-parameter-name", "GET", "/sparql?query=ASK%7B%7D&%FF=1", 400, says="parameter name"),
+    Row("invalid-utf8-default-graph", "GET", "/sparql?query=ASK%7B%7D&default-graph-uri=urn:%E9", 400,
+        says="'default-graph-uri'"),
     Row("invalid-utf8-form", "POST", "/sparql", 400, body=b"query=%FF%FE",
-        headers={**JSON, "Content-Type": "application/x-www-form-urlencoded"}),
-    Row("invalid-utf8-catalogue-param", "GET", "/queries/initiatives-in-year?year=%FF", 400),
+        headers={**JSON, "Content-Type": "application/x-www-form-urlencoded"}, says="'query' in the form"),
+    Row("invalid-utf8-catalogue-param", "GET", "/queries/initiatives-in-year?year=%FF", 400, says="'year'"),
+    Row("invalid-utf8-api-param", "GET", "/api/search?q=%E2%82", 400, says="'q' in the query string"),
+    Row("invalid-utf8-html-client", "GET", "/queries/initiatives-in-year?year=20%FF24", 400, headers=HTML, says="UTF-8"),
     # -- no way out, no writes
     Row("service", "GET", "/sparql", 400, q("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"),
         says="SERVICE"),
@@ -129,6 +150,11 @@ ROWS: list[Row] = [
     Row("catalogue-unknown-parameter", "GET", "/queries/initiatives-in-year", 400, {"year": "2020", "bogus": "1"},
         says="bogus"),
     Row("catalogue-unknown-format", "GET", "/queries/initiatives-in-year", 406, {"format": "bogus"}),
+    Row("catalogue-repeated-parameter", "GET", "/queries/initiatives-in-year?year=2020&year=2021", 400,
+        says="'year' once"),
+    Row("catalogue-repeated-format", "GET", "/queries/initiatives-in-year?format=json&format=csv", 400,
+        says="'format' once"),
+    Row("catalogue-list-repeated-format", "GET", "/queries?format=json&format=json", 400, says="'format' once"),
     Row("catalogue-list-unknown-format", "GET", "/queries", 406, {"format": "bogus"}),
     # -- the explorer API
     Row("api-search-no-text", "GET", "/api/search", 400, says="q="),
@@ -159,7 +185,7 @@ def send(server: LiveServer, row: Row) -> requests.Response:
     if row.params:
         kwargs["params"] = row.params
     if row.body is not None:
-        kwargs["data"] = row.body
+        kwargs["data"] = iter(row.body) if isinstance(row.body, tuple) else row.body
     return requests.request(row.method, server.url + row.path, **kwargs)
 
 

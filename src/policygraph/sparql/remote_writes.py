@@ -22,7 +22,8 @@ import threading
 import pyoxigraph as ox
 
 from policygraph.settings import Settings
-from policygraph.store.change import apply_request, file_lock
+from policygraph.store.change import apply_request
+from policygraph.store.local import store_lock
 from policygraph.store.remote import RemoteDataset, RemoteEndpoint, bump_version, change_update
 from policygraph.validate import load_shapes, validate_graph
 
@@ -32,7 +33,7 @@ _lock = threading.Lock()
 def perform_remote_write(settings: Settings, request: object) -> tuple[bool, int, int]:
     """Apply, validate and commit one write. Returns (created, quads before, quads after)."""
     endpoint = RemoteEndpoint(settings)
-    with _lock, file_lock(settings.files_path):
+    with _lock, store_lock(settings.files_path):
         store = ox.Store()
         store.extend(RemoteDataset(endpoint).all_quads())
         before = set(store)

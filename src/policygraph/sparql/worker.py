@@ -6,7 +6,10 @@ replacement). A process also keeps an Oxigraph abort (stack overflow in its pars
 
 Each worker copies the current built store into an in-memory Store, so that builds and writes, which
 swap the store directory's `current` link and delete old builds, never pull files from under it. Before
-every query it reads the link and reloads when it changed: a committed write is seen by the next query.
+every query it reads the link; when it changed, the worker applies the delta records that lead from its
+version to the new one (sparql/deltas.py: milliseconds for a write), or reloads the whole store when
+there is no such chain (a rebuild, a write of the general kind): a committed write is seen by the next
+query either way.
 
 This module is imported in every worker, so it imports only pyoxigraph, the standard library and the
 small result module (no Flask, rdflib or pyshacl).
@@ -24,6 +27,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from policygraph.sparql.deltas import chain
 from policygraph.sparql.results import serialise
 
 CURRENT = "current"  # the link policygraph.store.local swaps after a build or a write
@@ -65,10 +69,30 @@ def store_version(root: Path) -> str:
         raise OSError(f"the store directory {root} holds no built store ('current' is missing): {exc}") from exc
 
 
+OPEN_ATTEMPTS = 5
+
+
+def open_read_only(path: Path) -> ox.Store:
+    """Open a store read-only, retrying a few times: the writer process keeps the current build open
+    read-write, and a compaction there can delete a file between the moment a reader reads the list of
+    files and the moment it opens them (RocksDB then reports corruption or a missing file). A reader that
+    has opened the store keeps its files open, so only the opening needs this."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            text = str(exc)
+            if attempt + 1 == OPEN_ATTEMPTS or not ("Corruption" in text or "No such file" in text):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def load_current(root: Path) -> tuple[str, ox.Store]:
-    """An in-memory copy of the current built store, and its version."""
+    """An in-memory copy of the current store, and its version (see `follow` for a copy that holds more
+    than its version says)."""
     version = store_version(root)
-    on_disk = ox.Store.read_only(str(root / version))
+    on_disk = open_read_only(root / version)
     memory = ox.Store()
     memory.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
     del on_disk
@@ -119,7 +143,21 @@ def run_job(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Reply:
     return Reply(ok=True, body=out.body, count=out.count, truncated=out.truncated, seconds=time.monotonic() - started)
 
 
-def _exit_with_server(server: int) -> None:
+def follow(root: Path, version: str | None, store: ox.Store | None) -> tuple[str, ox.Store]:
+    """The copy brought to the current build: unchanged, moved on by its delta records, or reloaded."""
+    current = store_version(root)
+    if store is not None and version is not None and current != version:
+        deltas = chain(root, version, current)
+        if deltas is not None:
+            for delta in deltas:
+                delta.apply(store)
+            return current, store
+    if store is None or current != version:
+        return load_current(root)
+    return current, store
+
+
+def exit_with_server(server: int) -> None:
     """A worker stuck in a long query must not outlive the server (the pipe only wakes an idle worker).
 
     The server is not this process's parent (the fork server is), so its pid is watched directly.
@@ -136,7 +174,7 @@ def _exit_with_server(server: int) -> None:
 
 def main(conn: Connection, root: str, prefixes: dict[str, str], server: int) -> None:
     """The worker loop: report ready, then answer jobs until the pipe closes."""
-    threading.Thread(target=_exit_with_server, args=(server,), daemon=True).start()
+    threading.Thread(target=exit_with_server, args=(server,), daemon=True).start()
     path = Path(root)
     version: str | None = None
     store: ox.Store | None = None
@@ -153,8 +191,7 @@ def main(conn: Connection, root: str, prefixes: dict[str, str], server: int) -> 
         except (EOFError, OSError):
             return
         try:
-            if store is None or store_version(path) != version:
-                version, store = load_current(path)
+            version, store = follow(path, version, store)
         except OSError as exc:
             conn.send(Reply(ok=False, error="store", message=str(exc)))
             continue

@@ -1,44 +1,39 @@
 """Writes: SPARQL Update and the Graph Store HTTP Protocol, each one transaction validated before commit.
 
-A write runs in its own process (so the write timeout can stop it, and pyshacl's memory goes away with
-it), under an exclusive lock on the store directory (so two writes never interleave):
+Writes run in one long-lived writer process per server (started with the server by `start_writer`, or
+by the first write), which keeps what every write needs ready: the imports (rdflib, the validator), the
+compiled shapes, an in-memory copy of the store and the build open read-write — about a second of
+start-up a process per write would pay, and the copy saves loading the store per write. Each write is
+validated on the copy, recorded, then committed in place as one transaction and named by swapping the
+`current` link (sparql/apply.py: the fast path for writes with an explicit change, the general path for
+the others). Query workers follow a committed write through its delta record (sparql/deltas.py).
 
-1. copy the current built store into memory;
-2. apply the change there (an update, or a graph replaced, merged or dropped);
-3. recompute the derived graph (pg:partnerOf, pg:worksOn, pg:involvedIn), which follows from the stated
-   facts: a write to it is overwritten, and a new partnership gets its shortcuts;
-4. validate the whole dataset with the SHACL shapes; any violation refuses the write whole (422 with the
-   report) and nothing on disk changes;
-5. commit: write a new store directory and swap the `current` link atomically (store.local.write_store),
-   so a crash leaves the old dataset or the new one, never a mix. Workers reload on their next query.
+The write timeout still stops a write: the writer process is killed (a crash at any point leaves the
+old state or the new one, never a mix: see sparql/apply.py) and a fresh one is started. The writer
+watches the server's process and exits with it. Writes from one server are one at a time (a thread lock
+here, and the store's file lock across processes).
 
 The token is compared in constant time and never logged or echoed.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hmac
+import logging
 import multiprocessing
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
+import threading
+import time
 from dataclasses import dataclass
-from pathlib import Path
+from multiprocessing.connection import Connection
+from typing import Any
 
-import pyoxigraph as ox
-
-from policygraph.build import derive
-from policygraph.errors import Forbidden, InputError, NotFound, PolicygraphError, ValidationFailed
-from policygraph.namespaces import Minter
+from policygraph.errors import Forbidden, PolicygraphError, ValidationFailed
 from policygraph.settings import Settings
 from policygraph.sparql.errors import QueryTimeout, Unauthorized
 from policygraph.sparql.guards import inspect_update
-from policygraph.sparql.worker import load_current
-from policygraph.store.local import write_store
-from policygraph.validate import load_shapes, validate_graph
-from policygraph.web.mediatypes import GRAPHS
 
-LOCK_FILE = ".write.lock"
+log = logging.getLogger("policygraph.sparql")
 
 
 @dataclass(frozen=True)
@@ -61,6 +56,8 @@ class WriteResult:
     version: str = ""
     report: str = ""
     violations: int = 0
+    path: str = ""  # 'fast' (explicit change, incremental) or 'general'
+    validated: int | None = None  # focus nodes validated on the fast path; None: the whole dataset
 
 
 class WriteFailed(PolicygraphError):
@@ -87,27 +84,87 @@ def check_update(settings: Settings, text: str) -> None:
     inspect_update(text, settings.max_query_length, settings.max_nesting)
 
 
+class Writer:
+    """The parent's side of the writer process: a pipe, and the process's life cycle."""
+
+    def __init__(self, settings: Settings) -> None:
+        ctx = multiprocessing.get_context("forkserver")
+        self.conn: Connection
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=writer_main, args=(child, settings, os.getpid()), name="policygraph-writer",
+                                   daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+
+    def wait_ready(self, timeout: float) -> bool:
+        if not self.ready and self.conn.poll(max(0.0, timeout)):
+            _tag, problem = self.conn.recv()
+            if problem:
+                raise WriteFailed(f"the writer process could not start: {problem}", 503)
+            self.ready = True
+        return self.ready
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+_writers: dict[Settings, Writer] = {}
+_lock = threading.Lock()  # one write at a time from this process; also guards _writers
+
+
+def _writer(settings: Settings) -> Writer:
+    writer = _writers.get(settings)
+    if writer is None or not writer.process.is_alive():
+        if writer is not None:
+            writer.kill()
+        writer = _writers[settings] = Writer(settings)
+    return writer
+
+
+def start_writer(settings: Settings) -> None:
+    """Start the writer process now (it loads in the background), so the first write does not wait for it."""
+    with _lock:
+        _writer(settings)
+
+
+def stop_writers() -> None:
+    with _lock:
+        while _writers:
+            _writers.popitem()[1].kill()
+
+
 def perform_write(settings: Settings, request: WriteRequest) -> WriteResult:
-    """Run the write in a child process, within settings.write_timeout. Raises typed errors."""
-    ctx = multiprocessing.get_context("forkserver")
-    parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(child, settings, request), name="policygraph-write", daemon=True)
-    process.start()
-    child.close()
-    try:
-        if not parent.poll(settings.write_timeout):
-            process.kill()
+    """Run the write in the writer process, within settings.write_timeout. Raises typed errors."""
+    with _lock:
+        deadline = time.monotonic() + settings.write_timeout
+        writer = _writer(settings)
+        try:
+            if not writer.wait_ready(deadline - time.monotonic()):
+                raise TimeoutError
+            writer.conn.send(request)
+            if not writer.conn.poll(max(0.0, deadline - time.monotonic())):
+                raise TimeoutError
+            result: WriteResult = writer.conn.recv()
+        except TimeoutError:
+            writer.kill()
+            _writers.pop(settings, None)
+            _writer(settings)  # a fresh one, loading while the client reads the answer
             raise QueryTimeout(
                 f"the write did not finish within {settings.write_timeout:g} s and was stopped before its commit "
                 "reported back; check the store before retrying"
-            )
-        try:
-            result: WriteResult = parent.recv()
-        except EOFError:
+            ) from None
+        except (EOFError, OSError):
+            writer.kill()
+            _writers.pop(settings, None)
             raise WriteFailed("the process applying the write stopped unexpectedly; nothing was committed", 500) from None
-    finally:
-        process.join(timeout=10)
-        parent.close()
+        except WriteFailed:  # it could not start (say, unreadable shapes): the next write tries a new one
+            writer.kill()
+            _writers.pop(settings, None)
+            raise
     if result.ok:
         return result
     if result.status == 422:
@@ -115,73 +172,53 @@ def perform_write(settings: Settings, request: WriteRequest) -> WriteResult:
     raise WriteFailed(result.message, result.status)
 
 
-def _child(conn: object, settings: Settings, request: WriteRequest) -> None:
+# ---- the writer process
+
+
+def writer_main(conn: Connection, settings: Settings, server: int) -> None:
+    """Load what writes need, report ready, then apply writes one at a time until the pipe closes."""
+    from policygraph.sparql.worker import exit_with_server
+
+    threading.Thread(target=exit_with_server, args=(server,), daemon=True).start()
     try:
-        result = apply_write(settings, request)
+        from policygraph.sparql.apply import WriteContext
+
+        ctx = WriteContext(settings)
+    except (PolicygraphError, OSError, SyntaxError, ValueError) as exc:
+        conn.send(("ready", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", ""))
+    from policygraph.sparql.apply import warm
+
+    warm(ctx)  # a write sent meanwhile waits in the pipe
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(run_write(ctx, request))
+
+
+def run_write(ctx: Any, request: WriteRequest) -> WriteResult:
+    """One write, its outcome as a WriteResult (errors included: they cross the pipe as data)."""
+    from policygraph.sparql.apply import apply_write
+
+    started = time.perf_counter()
+    try:
+        done = apply_write(ctx, request)
     except ValidationFailed as exc:
-        result = WriteResult(False, 422, exc.message, report=exc.report, violations=exc.count)
+        return WriteResult(False, 422, exc.message, report=exc.report, violations=exc.count)
     except PolicygraphError as exc:
-        result = WriteResult(False, exc.status, exc.message)
+        return WriteResult(False, exc.status, exc.message)
     except SyntaxError as exc:
-        result = WriteResult(False, 400, f"malformed {'update' if request.operation == 'update' else 'RDF data'}: {exc}")
+        return WriteResult(False, 400, f"malformed {'update' if request.operation == 'update' else 'RDF data'}: {exc}")
     except ValueError as exc:
-        result = WriteResult(False, 400, f"the write cannot be applied: {exc}")
+        return WriteResult(False, 400, f"the write cannot be applied: {exc}")
     except OSError as exc:
-        result = WriteResult(False, 503, f"the store could not be read or written: {exc}")
-    conn.send(result)  # type: ignore[attr-defined]
-
-
-@contextmanager
-def _write_lock(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_FILE, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes, or when the process dies
-        yield
-
-
-def _has_graph(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
-    return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
-
-
-def apply_write(settings: Settings, request: WriteRequest) -> WriteResult:
-    """Steps 1-5 of the module docstring. Raises ValidationFailed, InputError, NotFound, SyntaxError."""
-    root = settings.store_path
-    with _write_lock(root):
-        _version, store = load_current(root)
-        before = len(store)
-        target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(request.graph) if request.graph else ox.DefaultGraph()
-        existed = _has_graph(store, target)
-        if request.operation == "update":
-            store.update(request.update or "")
-        elif request.operation == "delete":
-            if not existed:
-                raise NotFound(f"there is no graph {request.graph or '(default)'} to delete")
-            _clear(store, target)
-        elif request.operation in ("put", "post"):
-            if request.rdf_format not in GRAPHS:
-                raise InputError(f"cannot read RDF in format {request.rdf_format!r}")
-            if request.operation == "put":
-                _clear(store, target)
-            store.load(request.data or b"", format=GRAPHS[request.rdf_format][1], to_graph=target)
-        else:
-            raise InputError(f"unknown write operation {request.operation!r}")
-
-        derived = str(Minter(settings.base_iri).graph["derived"])
-        _clear(store, ox.NamedNode(derived))
-        derive(store, derived)
-
-        # The whole dataset, with the build's own validator (the shapes' fast engine over the store).
-        report = validate_graph(None, load_shapes(settings.path(settings.shapes_dir)), store)
-        report.raise_if_failed()
-
-        after = len(store)
-        path = write_store(store.dump(format=ox.RdfFormat.N_QUADS) or b"", root)
-    created = request.operation in ("put", "post") and not existed
-    return WriteResult(True, 201 if created else 200, "committed", created=created,
-                       quads_before=before, quads_after=after, version=path.name)
-
-
-def _clear(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> None:
-    store.clear_graph(graph)
-    if isinstance(graph, ox.NamedNode) and store.contains_named_graph(graph):
-        store.remove_graph(graph)
+        return WriteResult(False, 503, f"the store could not be read or written: {exc}")
+    log.info("write committed as %s in %.0f ms (%s path, %s focus nodes validated)", done.version,
+             (time.perf_counter() - started) * 1000, "fast" if done.fast else "general",
+             "all" if done.validated is None else done.validated)
+    return WriteResult(True, 201 if done.created else 200, "committed", created=done.created,
+                       quads_before=done.quads_before, quads_after=done.quads_after, version=done.version,
+                       path="fast" if done.fast else "general", validated=done.validated)

@@ -7,10 +7,6 @@ follows from the stated facts, so it is recomputed after the change: a write to 
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -19,17 +15,6 @@ from policygraph.build import derive
 from policygraph.errors import InputError, NotFound
 from policygraph.namespaces import Minter
 from policygraph.web.mediatypes import GRAPHS
-
-LOCK_FILE = ".write.lock"
-
-
-@contextmanager
-def file_lock(root: Path) -> Iterator[None]:
-    """An exclusive lock on `root` across processes, released when the holder exits (even if killed)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_FILE, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def has_graph(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> bool:

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
 
+from policygraph.errors import InputError
 from policygraph.namespaces import PREFIXES
 from policygraph.queries import CatalogueQuery, options
 from policygraph.web.app import get_settings, get_store
@@ -44,7 +45,7 @@ def _describe(query: CatalogueQuery) -> dict[str, Any]:
 @bp.get("/queries")
 def index() -> Response:
     queries = catalogue().all()
-    media = negotiate(request.headers.get("Accept"), [HTML, JSON], request.args.get("format"))
+    media = negotiate(request.headers.get("Accept"), [HTML, JSON], _single_values().get("format"))
     if media is JSON:
         body = json.dumps({"queries": [_describe(q) for q in queries.values()]}, ensure_ascii=False, indent=1)
         return Response(body, content_type=JSON.content_type)
@@ -58,7 +59,7 @@ def index() -> Response:
 def show(name: str) -> Response:
     query = catalogue().get(name)
     settings = get_settings()
-    values = {k: v for k, v in request.args.items() if k != "format"}
+    values = {k: v for k, v in _single_values().items() if k != "format"}
     bound = query.bind(values, settings.base_iri)
     media = negotiate(request.headers.get("Accept"), QUERY_OFFERS, request.args.get("format"))
     service = query_service()
@@ -90,6 +91,15 @@ def show(name: str) -> Response:
     )
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _single_values() -> dict[str, str]:
+    """The request's parameters, each given at most once: a repeated one is ambiguous, so it is refused."""
+    for name in request.args:
+        count = len(request.args.getlist(name))
+        if count > 1:
+            raise InputError(f"give the parameter {name!r} once; this request gives it {count} times")
+    return dict(request.args.items())
 
 
 def _compact(iri: str) -> str:

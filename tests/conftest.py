@@ -37,9 +37,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     remote store leaves them out, and says why."""
     if REMOTE:
         local = pytest.mark.skip(reason="about the embedded store's own files or worker processes; this run uses a remote store")
+        every = pytest.mark.skip(reason="fetches every page: run on the embedded store (CI time); page kinds are tested here too")
         for item in items:
             if "local_store" in item.keywords:
                 item.add_marker(local)
+            elif "exhaustive" in item.keywords:
+                item.add_marker(every)
     if os.environ.get("POLICYGRAPH_BROWSER_TESTS") == "1" or shutil.which("chromium"):
         return
     skip = pytest.mark.skip(reason="no chromium here; CI installs it and sets POLICYGRAPH_BROWSER_TESTS=1")
@@ -148,7 +151,9 @@ def start_server(store: Path | str, extra_env: dict[str, str] | None = None, log
         target = store
     else:
         target = remote_for(store) if REMOTE else str(store)
-    env = {**os.environ, "POLICYGRAPH_STORE": target, "POLICYGRAPH_PORT": str(port), **(extra_env or {})}
+    # Only the test's own servers write to a test engine, and they bump the version: no staleness window.
+    remote = {"POLICYGRAPH_REMOTE_CACHE_SECONDS": "3600"} if target.startswith("http") else {}
+    env = {**os.environ, **remote, "POLICYGRAPH_STORE": target, "POLICYGRAPH_PORT": str(port), **(extra_env or {})}
     out = open(log, "wb") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "policygraph.cli", "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT

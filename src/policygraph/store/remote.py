@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,7 +40,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 ACCEPT = f"{RESULTS_JSON}, {NTRIPLES};q=0.9, text/plain;q=0.1"
-_INSERT_BATCH = 200_000  # bytes of INSERT DATA per request when a build is uploaded in parts
+_NODES_KEPT = 20_000  # nodes whose surrounding quads a RemoteDataset keeps (see quads_for_pattern)
 
 _versions: dict[str, int] = {}
 _versions_lock = threading.Lock()
@@ -148,8 +149,14 @@ class RemoteEndpoint:
 class RemoteDataset:
     """The read side of pyoxigraph's Store, over a remote engine."""
 
-    def __init__(self, endpoint: RemoteEndpoint) -> None:
+    def __init__(self, endpoint: RemoteEndpoint, settings: Settings | None = None) -> None:
         self.endpoint = endpoint
+        self.settings = settings
+        # Pages read the graph node by node (a label here, a type there): with `settings`, the quads
+        # around each node are fetched once per store version and cache window, and kept (LRU).
+        self._nodes: OrderedDict[tuple[str, str, Term], tuple[ox.Quad, ...]] = OrderedDict()
+        self._nodes_lock = threading.Lock()
+        self._nodes_version = ""
 
     def query(self, text: str, *, use_default_graph_as_union: bool = False, default_graph: Any = None,
               named_graphs: Any = None, substitutions: dict[Any, Term] | None = None, **_ignored: Any) -> Any:
@@ -171,6 +178,40 @@ class RemoteDataset:
         return read_results(response)
 
     def quads_for_pattern(self, subject: Any, predicate: Any, object: Any, graph_name: Any = None) -> Iterator[ox.Quad]:
+        memo = self.settings is not None and self.settings.remote_cache_seconds > 0
+        node = subject if isinstance(subject, ox.NamedNode) else object if isinstance(object, ox.NamedNode) else None
+        if memo and node is not None and not isinstance(graph_name, ox.DefaultGraph):
+            side = "s" if node is subject else "o"
+            for quad in self._around(side, node):
+                if ((subject is None or quad.subject == subject) and (predicate is None or quad.predicate == predicate)
+                        and (object is None or quad.object == object)
+                        and (graph_name is None or quad.graph_name == graph_name)):
+                    yield quad
+            return
+        yield from self._pattern(subject, predicate, object, graph_name)
+
+    def _around(self, side: str, node: ox.NamedNode) -> tuple[ox.Quad, ...]:
+        """Every quad of the named graphs with `node` as subject (side 's') or object ('o'), memoised."""
+        assert self.settings is not None
+        version = remote_version(self.settings) + "@" + cache_window(self.settings)
+        key = (version, side, node)
+        with self._nodes_lock:
+            if version != self._nodes_version:
+                self._nodes.clear()
+                self._nodes_version = version
+            found = self._nodes.get(key)
+            if found is not None:
+                self._nodes.move_to_end(key)
+                return found
+        quads = tuple(self._pattern(node, None, None, None) if side == "s" else self._pattern(None, None, node, None))
+        with self._nodes_lock:
+            if version == self._nodes_version:
+                self._nodes[key] = quads
+                while len(self._nodes) > _NODES_KEPT:
+                    self._nodes.popitem(last=False)
+        return quads
+
+    def _pattern(self, subject: Any, predicate: Any, object: Any, graph_name: Any = None) -> Iterator[ox.Quad]:
         slots = [("s", subject), ("p", predicate), ("o", object)]
         pattern = " ".join(sparql_term(t) if t is not None else f"?{n}" for n, t in slots)
         if graph_name is None:
@@ -293,7 +334,7 @@ class RemoteStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.dataset = RemoteDataset(RemoteEndpoint(settings))
+        self.dataset = RemoteDataset(RemoteEndpoint(settings), settings)
 
     def get(self) -> RemoteDataset:
         return self.dataset

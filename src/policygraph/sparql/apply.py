@@ -50,8 +50,9 @@ from policygraph.shacl.engine import sparql_term
 from policygraph.shacl.incremental import SUBCLASS, Dep, Unfollowable, affected_nodes, model_deps
 from policygraph.sparql.changes import Explicit, explicit_graph_write, explicit_update
 from policygraph.sparql.deltas import Delta, pending, write_record
-from policygraph.store.change import apply_request
+from policygraph.store.change import apply_request, has_graph
 from policygraph.store.local import build_path, current_path, link_version, store_lock, swap_current, version_name
+from policygraph.store.updates import change_update, has_blank
 from policygraph.validate import load_shapes
 from policygraph.web.mediatypes import GRAPHS
 
@@ -152,27 +153,12 @@ def warm(ctx: WriteContext) -> None:
         ctx.close()
 
 
-def _has_blank(quad: ox.Quad) -> bool:
-    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
-
-
-def _data_block(quads: Iterable[ox.Quad]) -> str:
-    by_graph: dict[str, list[str]] = {}
-    for q in quads:
-        graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
-        by_graph.setdefault(graph, []).append(f"{q.subject} {q.predicate} {q.object} .")
-    return " ".join("\n".join(t) if not g else f"GRAPH {g} {{ {chr(10).join(t)} }}" for g, t in by_graph.items())
-
-
 def write_to_disk(store: ox.Store, delta: Delta) -> None:
     """Apply a record to the store on disk: one transaction, unless blank nodes make that impossible."""
-    if any(_has_blank(q) for q in delta.removed + delta.added):
+    if any(has_blank(q) for q in delta.removed + delta.added):
         delta.apply(store)  # several transactions; the record makes an interruption recoverable
         return
-    operations = [f"DELETE DATA {{ {_data_block(delta.removed)} }}" if delta.removed else "",
-                  *(f"DROP SILENT GRAPH <{g}>" for g in delta.dropped),
-                  f"INSERT DATA {{ {_data_block(delta.added)} }}" if delta.added else ""]
-    text = " ;\n".join(op for op in operations if op)
+    text = change_update(delta.removed, delta.added, [ox.NamedNode(g) for g in delta.dropped])
     if text:
         try:
             store.update(text)
@@ -214,10 +200,6 @@ def _graph_quads(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> list
     return list(store.quads_for_pattern(None, None, None, graph))
 
 
-def _has_graph(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
-    return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
-
-
 def explicit_change(store: ox.Store, request: object) -> tuple[Explicit | None, bool]:
     """The write's explicit change (None: an update of the general kind) and whether its graph existed.
     Raises InputError (malformed update or data, unknown format), NotFound (DELETE of a missing graph)."""
@@ -228,7 +210,7 @@ def explicit_change(store: ox.Store, request: object) -> tuple[Explicit | None, 
         raise InputError(f"unknown write operation {operation!r}")
     name = getattr(request, "graph", None)
     graph: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(name) if name else ox.DefaultGraph()
-    existed = _has_graph(store, graph)
+    existed = has_graph(store, graph)
     if operation == "delete" and not existed:
         raise NotFound(f"there is no graph {name or '(default)'} to delete")
     fmt = getattr(request, "rdf_format", None)
@@ -321,7 +303,7 @@ def apply_write(ctx: WriteContext, request: object) -> Applied:
                 report, nodes = apply_explicit(memory, ctx, explicit, tracker)
                 removed, added = tracker.net()
                 # a graph replaced by PUT keeps its name: only a graph left empty is dropped from the list
-                dropped = tuple(g.value for g in explicit.dropped if not _has_graph(memory, g))
+                dropped = tuple(g.value for g in explicit.dropped if not has_graph(memory, g))
             else:
                 snapshot, graphs = set(memory), set(memory.named_graphs())
                 apply_request(memory, request, ctx.settings.base_iri)

@@ -24,7 +24,8 @@ import pyoxigraph as ox
 from policygraph.settings import Settings
 from policygraph.store.change import apply_request
 from policygraph.store.local import store_lock
-from policygraph.store.remote import RemoteDataset, RemoteEndpoint, bump_version, change_update
+from policygraph.store.remote import RemoteDataset, RemoteEndpoint, bump_version
+from policygraph.store.updates import change_update, has_blank
 from policygraph.validate import load_shapes, validate_graph
 
 _lock = threading.Lock()
@@ -42,18 +43,12 @@ def perform_remote_write(settings: Settings, request: object) -> tuple[bool, int
         report.raise_if_failed()
         after = set(store)
         removed, added = before - after, after - before
-        replaced = {q.graph_name for q in removed if _has_blank(q)}
+        # A graph that loses a blank-node triple is replaced whole (DELETE DATA cannot name blank nodes).
+        replaced = {q.graph_name for q in removed if has_blank(q) and isinstance(q.graph_name, ox.NamedNode)}
         if replaced:
             removed = {q for q in removed if q.graph_name not in replaced}
-            added = {q for q in added if q.graph_name not in replaced}
-            drops = " ;\n".join(f"DROP SILENT GRAPH {g}" for g in replaced if isinstance(g, ox.NamedNode))
-            refill = [q for q in after if q.graph_name in replaced]
-            endpoint.update(" ;\n".join(x for x in (drops, change_update(removed, [*added, *refill])) if x))
-        elif removed or added:
-            endpoint.update(change_update(removed, added))
+            added = {q for q in after if q.graph_name in replaced} | {q for q in added if q.graph_name not in replaced}
+        if removed or added or replaced:
+            endpoint.update(change_update(removed, added, replaced))
         bump_version(settings)
     return created, len(before), len(after)
-
-
-def _has_blank(quad: ox.Quad) -> bool:
-    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)

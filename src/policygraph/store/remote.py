@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +35,7 @@ from policygraph.errors import StoreError
 from policygraph.settings import Settings
 from policygraph.sparql.errors import MalformedQuery, QueryTimeout
 from policygraph.sparql.guards import keyword, tokens
+from policygraph.store.updates import change_update
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 RESULTS_JSON = "application/sparql-results+json"
@@ -287,29 +288,6 @@ def read_results(response: requests.Response) -> Any:
 
 
 # -- writing whole datasets and changes
-
-
-def _data_block(quads: Iterable[ox.Quad]) -> str:
-    by_graph: dict[str, list[str]] = {}
-    for q in quads:
-        graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else sparql_term(q.graph_name)
-        by_graph.setdefault(graph, []).append(f"{sparql_term(q.subject)} {sparql_term(q.predicate)} {sparql_term(q.object)} .")
-    parts = []
-    for graph, lines in by_graph.items():
-        body = "\n".join(lines)
-        parts.append(f"GRAPH {graph} {{\n{body}\n}}" if graph else body)
-    return "\n".join(parts)
-
-
-def change_update(removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> str:
-    """One update request (one transaction in the engines that have them) that makes the change."""
-    ops = []
-    removed, added = list(removed), list(added)
-    if removed:
-        ops.append(f"DELETE DATA {{\n{_data_block(removed)}\n}}")
-    if added:
-        ops.append(f"INSERT DATA {{\n{_data_block(added)}\n}}")
-    return " ;\n".join(ops)
 
 
 def replace_all(endpoint: RemoteEndpoint, quads: list[ox.Quad]) -> None:

@@ -37,12 +37,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     remote store leaves them out, and says why."""
     if REMOTE:
         local = pytest.mark.skip(reason="about the embedded store's own files or worker processes; this run uses a remote store")
-        every = pytest.mark.skip(reason="fetches every page: run on the embedded store (CI time); page kinds are tested here too")
         for item in items:
             if "local_store" in item.keywords:
                 item.add_marker(local)
-            elif "exhaustive" in item.keywords:
-                item.add_marker(every)
     if os.environ.get("POLICYGRAPH_BROWSER_TESTS") == "1" or shutil.which("chromium"):
         return
     skip = pytest.mark.skip(reason="no chromium here; CI installs it and sets POLICYGRAPH_BROWSER_TESTS=1")

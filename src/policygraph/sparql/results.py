@@ -2,15 +2,23 @@
 
 Runs inside the query worker processes, so it imports nothing but pyoxigraph and the standard library.
 
-pyoxigraph serialises a whole result iterator and cannot be told to stop after N rows, so the first N
-solutions are taken here, written as SPARQL JSON (a small, exact format), and, for the other formats,
-read back with `pyoxigraph.parse_query_results` and serialised by pyoxigraph. Graph results are capped
-the same way and serialised by `pyoxigraph.serialize`.
+Solutions are written by pyoxigraph's own serialiser (native code: about ten times cheaper per row than
+building the document in Python) into a `Capped` writer that counts solutions as the bytes stream by and
+stops the query once the cap is passed, cutting the document after the last solution kept. The count
+relies on the fixed layout pyoxigraph writes (see LAYOUTS); where a value could fake a solution boundary
+(an empty JSON solution, a quoted CSV value) and the cap is passed, the query is run again on the reference
+path: the first N solutions taken in Python, written as SPARQL JSON and, for the other formats, read back
+with `pyoxigraph.parse_query_results` and serialised by pyoxigraph. Graph results are capped in Python
+and serialised by `pyoxigraph.serialize`.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -86,7 +94,8 @@ def truncation_note(limit: int, what: str) -> str:
     return f"only the first {limit} {what} are returned (the server's max_results); add LIMIT/OFFSET to page"
 
 
-def serialise_solutions(result: ox.QuerySolutions, fmt: str, limit: int) -> Serialised:
+def reference_solutions(result: ox.QuerySolutions, fmt: str, limit: int) -> Serialised:
+    """The reference path: the first `limit` solutions taken in Python (exact for any content)."""
     variables = [v.value for v in result.variables]
     rows = list(islice(result, limit + 1))
     truncated = len(rows) > limit
@@ -114,10 +123,141 @@ def serialise_triples(triples: Any, fmt: str, limit: int, prefixes: dict[str, st
     return Serialised(body, len(kept), truncated)
 
 
-def serialise(result: Any, fmt: str, limit: int, prefixes: dict[str, str]) -> Serialised:
-    """Whatever `Store.query` returned, in the named format (a key of RESULT_FORMATS or GRAPH_FORMATS)."""
+# ---- solutions written by pyoxigraph itself, counted and capped as they stream
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How to find solution boundaries in one format as pyoxigraph writes it (compact, fixed layout).
+
+    Byte strings are counted with `bytes.count` (a regular expression that starts with a character class
+    scans about ten times slower); the pattern finds the boundary once, where the document is cut."""
+
+    markers: tuple[bytes, ...]  # each starts (JSON, XML) or ends (TSV, CSV) one solution, or the head line
+    loose: tuple[bytes, ...]  # counted as markers, but may occur inside a value: the count is an upper bound
+    suspect: bytes  # seen: a value may hold a marker (the count is an upper bound)
+    pattern: re.Pattern[bytes]  # any marker or loose marker, to find where to cut
+    ends: bool  # the marker ends a line (TSV, CSV) rather than starting a solution
+    closing: bytes  # appended to a document cut before a solution (JSON adds the truncation note)
+    tail: int  # the longest marker's length minus one: bytes kept to see a marker split across two writes
+
+
+LAYOUTS = {
+    # A binding object opens right after the array's '[' or ','. Inside a JSON string every quote is escaped,
+    # so '[{"' and ',{"' never occur in a value; an empty solution is '{}', and ',{}' may occur in a value.
+    "json": Layout((b'[{"', b',{"'), (b"[{}", b",{}"), b"", re.compile(rb'[\[,]\{["}]'), False, b"]}}", 2),
+    # A value's '<' is written '&lt;', so '<result>' only opens a solution.
+    "xml": Layout((b"<result>",), (), b"", re.compile(rb"<result>"), False, b"</results></sparql>", 7),
+    # One line per solution after the head line; terms are written N-Triples style (no raw line break).
+    "tsv": Layout((b"\n",), (), b"", re.compile(rb"\n"), True, b"", 0),
+    # One CRLF-ended line per solution after the head line, but a quoted value may hold a line break.
+    "csv": Layout((b"\r\n",), (), b'"', re.compile(rb"\r\n"), True, b"", 1),
+}
+
+
+class CapPassed(Exception):
+    """Raised from `Capped.write` to stop the query: the solution after the cap has begun."""
+
+
+class Doubtful(Exception):
+    """The cap was passed where the count is only an upper bound: the reference path must decide."""
+
+
+class Capped:
+    """A binary file object for `QuerySolutions.serialize` that keeps the document up to `limit` solutions."""
+
+    def __init__(self, fmt: str, limit: int) -> None:
+        self.layout = LAYOUTS[fmt]
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0  # bytes kept in parts
+        self.markers = 0
+        self.doubt = False
+        self.tail = b""
+        self.cut: int | None = None  # set when the cap was passed: where the kept document ends
+
+    def write(self, chunk: bytes) -> int:
+        data = bytes(chunk)
+        if self.cut is not None:
+            raise CapPassed  # the serialiser's last flush after the first refusal
+        window = self.tail + data
+        layout = self.layout
+        found = sum(window.count(marker) for marker in layout.markers)
+        for marker in layout.loose:
+            if marker in window:
+                found += window.count(marker)
+                self.doubt = True
+        if layout.suspect and layout.suspect in window:
+            self.doubt = True
+        # JSON and XML: the marker of solution limit+1 starts it; TSV and CSV: the head line's end is a
+        # marker too, and the cap is passed when solution limit+1 has ended.
+        over = self.limit + 2 if layout.ends else self.limit + 1
+        if self.markers + found >= over:
+            if self.doubt:
+                raise Doubtful
+            self.cut = self._cut(window, over - (1 if layout.ends else 0) - self.markers)
+            self.parts.append(data)
+            raise CapPassed
+        self.markers += found
+        self.parts.append(data)
+        self.size += len(data)
+        self.tail = window[len(window) - layout.tail:] if layout.tail else b""
+        return len(data)
+
+    def _cut(self, window: bytes, nth: int) -> int:
+        """The offset in the whole document where the kept part ends, at the nth marker of the window."""
+        start = self.size - len(self.tail)  # the window is the tail of what was kept, then this write
+        for index, match in enumerate(self.layout.pattern.finditer(window), 1):
+            if index == nth:
+                if self.layout.ends:
+                    return start + match.end()
+                return start + match.start() + (1 if match.group().startswith(b"[") else 0)
+        raise AssertionError("marker not found again")
+
+    def flush(self) -> None:
+        pass
+
+    def document(self, note: str | None) -> bytes:
+        body = b"".join(self.parts)
+        if self.cut is None:
+            return body
+        closing = self.layout.closing
+        if note is not None:  # JSON: members that clients ignore, before the document's last '}'
+            closing = closing[:-1] + b',"truncated":true,"note":' + json.dumps(note, ensure_ascii=False).encode("utf-8") + b"}"
+        return body[: self.cut] + closing
+
+    def rows(self, body: bytes) -> int:
+        """How many solutions a complete document holds."""
+        if not self.doubt:
+            return self.markers - (1 if self.layout.ends else 0)
+        if self.layout is LAYOUTS["json"]:
+            return len(json.loads(body)["results"]["bindings"])
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+
+
+def serialise_solutions(result: ox.QuerySolutions, fmt: str, limit: int,
+                        rerun: Callable[[], ox.QuerySolutions]) -> Serialised:
+    """Solutions written natively and capped at `limit`; `rerun` runs the query again for the reference path
+    when the native count is in doubt at the cap (rare: empty JSON solutions, quoted CSV values)."""
+    out = Capped(fmt, limit)
+    try:
+        result.serialize(out, format=RESULT_FORMATS[fmt])
+    except Doubtful:
+        return reference_solutions(rerun(), fmt, limit)
+    except CapPassed:
+        if out.cut is None:
+            raise
+        note = truncation_note(limit, "rows")
+        return Serialised(out.document(note if fmt == "json" else None), limit, True)
+    body = out.document(None)
+    return Serialised(body, out.rows(body), False)
+
+
+def serialise(result: Any, fmt: str, limit: int, prefixes: dict[str, str], rerun: Callable[[], Any]) -> Serialised:
+    """Whatever `Store.query` returned, in the named format (a key of RESULT_FORMATS or GRAPH_FORMATS);
+    `rerun` gives the same query's result again (see `serialise_solutions`)."""
     if isinstance(result, ox.QuerySolutions):
-        return serialise_solutions(result, fmt, limit)
+        return serialise_solutions(result, fmt, limit, rerun)
     if isinstance(result, ox.QueryBoolean):
         return serialise_boolean(result, fmt)
     return serialise_triples(result, fmt, limit, prefixes)

@@ -172,8 +172,9 @@ class QueryService:
         if job.default_graphs is not None or job.named_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
-        result = self.remote.query(job.text, **kwargs)
-        out = serialise(result, job.fmt, job.limit, dict(PREFIXES))
+        remote = self.remote
+        result = remote.query(job.text, **kwargs)
+        out = serialise(result, job.fmt, job.limit, dict(PREFIXES), rerun=lambda: remote.query(job.text, **kwargs))
         return Reply(ok=True, body=out.body, count=out.count, truncated=out.truncated,
                      seconds=time.monotonic() - started, lane="remote")
 

@@ -132,7 +132,7 @@ def run_job(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Reply:
     started = time.monotonic()
     try:
         result = store.query(job.text, **kwargs)
-        out = serialise(result, job.fmt, job.limit, prefixes)
+        out = serialise(result, job.fmt, job.limit, prefixes, rerun=lambda: store.query(job.text, **kwargs))
     except SyntaxError as exc:
         return Reply(ok=False, error="syntax", message=str(exc))
     except (ValueError, RuntimeError) as exc:

@@ -155,6 +155,45 @@ def test_a_write_is_validated_here_and_committed_there(engine: Engine, built: Bu
         own.process.wait()
 
 
+def engine_quads(engine: Engine, graph: str) -> list[tuple[str, str, str]]:
+    """The graph's triples as the engine itself holds them (blank nodes as 'bnode')."""
+    query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    found = requests.get(engine.url, params={"query": query}, headers=JSON, timeout=30).json()["results"]["bindings"]
+    return sorted(tuple("bnode" if b[v]["type"] == "bnode" else b[v]["value"] for v in "spo") for b in found)
+
+
+def test_writes_of_blank_nodes_reach_the_engine_and_are_removed_there(built: Built) -> None:
+    """DELETE DATA cannot name blank nodes: a graph that loses a blank-node triple is replaced whole on the
+    engine, in the same update; everything outside it stays as it was."""
+    own = start_engine("--union-default-graph")
+    try:
+        assert cli("--store", own.url, "build").returncode == 0
+        server = start_server_on(own.url, {"POLICYGRAPH_WRITE_TOKEN": TOKEN})
+        try:
+            graph = GRAPH + "test/remote-blank"
+            others = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{graph}>) }}"
+            before = rows(server, others)
+            turtle = f'[] <{SKOS}altLabel> "anonymous one"@en . [] <{SKOS}altLabel> "anonymous two"@en .'
+            posted = requests.post(server.url + "/rdf-graph-store", params={"graph": graph}, data=turtle.encode(),
+                                   headers={**AUTH, "Content-Type": "text/turtle"}, timeout=120)
+            assert posted.status_code == 201, posted.text
+            label = f"{SKOS}altLabel"
+            assert engine_quads(own, graph) == [("bnode", label, "anonymous one"), ("bnode", label, "anonymous two")]
+            drop_one = f'DELETE WHERE {{ GRAPH <{graph}> {{ ?b <{label}> "anonymous one"@en }} }}'
+            done = requests.post(server.url + "/sparql", data=drop_one.encode(), headers=AUTH, timeout=120)
+            assert done.status_code == 200, done.text
+            assert engine_quads(own, graph) == [("bnode", label, "anonymous two")]
+            deleted = requests.delete(server.url + "/rdf-graph-store", params={"graph": graph}, headers=AUTH, timeout=120)
+            assert deleted.status_code == 204, deleted.text
+            assert engine_quads(own, graph) == []
+            assert rows(server, others) == before
+        finally:
+            stop_server(server)
+    finally:
+        own.process.kill()
+        own.process.wait()
+
+
 def test_a_remote_that_does_not_union_its_graphs_is_refused_at_start(built: Built) -> None:
     plain = start_engine()
     try:

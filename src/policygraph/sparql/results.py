@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 from typing import Any
 
@@ -131,27 +132,34 @@ class Layout:
     """How to find solution boundaries in one format as pyoxigraph writes it (compact, fixed layout).
 
     Byte strings are counted with `bytes.count` (a regular expression that starts with a character class
-    scans about ten times slower); the pattern finds the boundary once, where the document is cut."""
+    scans about ten times slower); `pattern` finds the boundary once, where the document is cut."""
 
     markers: tuple[bytes, ...]  # each starts (JSON, XML) or ends (TSV, CSV) one solution, or the head line
     loose: tuple[bytes, ...]  # counted as markers, but may occur inside a value: the count is an upper bound
     suspect: bytes  # seen: a value may hold a marker (the count is an upper bound)
-    pattern: re.Pattern[bytes]  # any marker or loose marker, to find where to cut
     ends: bool  # the marker ends a line (TSV, CSV) rather than starting a solution
     closing: bytes  # appended to a document cut before a solution (JSON adds the truncation note)
-    tail: int  # the longest marker's length minus one: bytes kept to see a marker split across two writes
+
+    @cached_property
+    def pattern(self) -> re.Pattern[bytes]:
+        return re.compile(b"|".join(re.escape(m) for m in self.markers + self.loose))
+
+    @cached_property
+    def tail(self) -> int:
+        """Bytes of one write kept to see a marker split across two writes."""
+        return max(len(m) for m in self.markers + self.loose) - 1
 
 
 LAYOUTS = {
     # A binding object opens right after the array's '[' or ','. Inside a JSON string every quote is escaped,
     # so '[{"' and ',{"' never occur in a value; an empty solution is '{}', and ',{}' may occur in a value.
-    "json": Layout((b'[{"', b',{"'), (b"[{}", b",{}"), b"", re.compile(rb'[\[,]\{["}]'), False, b"]}}", 2),
+    "json": Layout((b'[{"', b',{"'), (b"[{}", b",{}"), b"", False, b"]}}"),
     # A value's '<' is written '&lt;', so '<result>' only opens a solution.
-    "xml": Layout((b"<result>",), (), b"", re.compile(rb"<result>"), False, b"</results></sparql>", 7),
+    "xml": Layout((b"<result>",), (), b"", False, b"</results></sparql>"),
     # One line per solution after the head line; terms are written N-Triples style (no raw line break).
-    "tsv": Layout((b"\n",), (), b"", re.compile(rb"\n"), True, b"", 0),
+    "tsv": Layout((b"\n",), (), b"", True, b""),
     # One CRLF-ended line per solution after the head line, but a quoted value may hold a line break.
-    "csv": Layout((b"\r\n",), (), b'"', re.compile(rb"\r\n"), True, b"", 1),
+    "csv": Layout((b"\r\n",), (), b'"', True, b""),
 }
 
 
@@ -167,8 +175,12 @@ class Capped:
     """A binary file object for `QuerySolutions.serialize` that keeps the document up to `limit` solutions."""
 
     def __init__(self, fmt: str, limit: int) -> None:
+        self.fmt = fmt
         self.layout = LAYOUTS[fmt]
-        self.limit = limit
+        # Markers seen when the cap is passed. JSON and XML: the marker of solution limit+1 starts it; TSV
+        # and CSV: the head line's end is a marker too, and the cap is passed when solution limit+1 has ended.
+        self.head = 1 if self.layout.ends else 0
+        self.over = limit + 1 + self.head
         self.parts: list[bytes] = []
         self.size = 0  # bytes kept in parts
         self.markers = 0
@@ -189,13 +201,10 @@ class Capped:
                 self.doubt = True
         if layout.suspect and layout.suspect in window:
             self.doubt = True
-        # JSON and XML: the marker of solution limit+1 starts it; TSV and CSV: the head line's end is a
-        # marker too, and the cap is passed when solution limit+1 has ended.
-        over = self.limit + 2 if layout.ends else self.limit + 1
-        if self.markers + found >= over:
+        if self.markers + found >= self.over:
             if self.doubt:
                 raise Doubtful
-            self.cut = self._cut(window, over - (1 if layout.ends else 0) - self.markers)
+            self.cut = self._cut(window, self.over - self.head - self.markers)
             self.parts.append(data)
             raise CapPassed
         self.markers += found
@@ -229,8 +238,8 @@ class Capped:
     def rows(self, body: bytes) -> int:
         """How many solutions a complete document holds."""
         if not self.doubt:
-            return self.markers - (1 if self.layout.ends else 0)
-        if self.layout is LAYOUTS["json"]:
+            return self.markers - self.head
+        if self.fmt == "json":
             return len(json.loads(body)["results"]["bindings"])
         return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
 
@@ -245,8 +254,6 @@ def serialise_solutions(result: ox.QuerySolutions, fmt: str, limit: int,
     except Doubtful:
         return reference_solutions(rerun(), fmt, limit)
     except CapPassed:
-        if out.cut is None:
-            raise
         note = truncation_note(limit, "rows")
         return Serialised(out.document(note if fmt == "json" else None), limit, True)
     body = out.document(None)

@@ -20,7 +20,7 @@ from policygraph.sparql.guards import QueryInfo, inspect_query
 from policygraph.sparql.pool import QueryPool
 from policygraph.sparql.results import serialise
 from policygraph.sparql.worker import Job, Reply, store_version, to_term, to_wire
-from policygraph.store.remote import RemoteDataset, RemoteEndpoint, cache_window, check_union, remote_version
+from policygraph.store.remote import RemoteDataset, RemoteEndpoint, check_union, remote_version, reuse_version
 from policygraph.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, MediaType
 
 # The Graph Store Protocol's GET, as a query over one named graph (bound by substitution) or the union.
@@ -139,7 +139,7 @@ class QueryService:
                None if job.named_graphs is None else tuple(job.named_graphs),
                tuple(sorted(job.substitutions.items())))
         version = self.version()
-        cache_version = version + "@" + cache_window(self.settings) if self.remote is not None else version
+        cache_version = reuse_version(self.settings) if self.remote is not None else version
         if version:
             cached = self.cache.get(cache_version, key)
             if isinstance(cached, Answer):

@@ -75,6 +75,12 @@ def cache_window(settings: Settings) -> str:
     return str(int(time.time() // seconds) if seconds > 0 else time.time_ns())
 
 
+def reuse_version(settings: Settings) -> str:
+    """The version under which answers read from the engine may be reused (the result cache, the quads
+    around a node): the store version, and the cache window for changes made by the engine's other clients."""
+    return remote_version(settings) + "@" + cache_window(settings)
+
+
 def sparql_term(term: Term) -> str:
     """A term in SPARQL syntax (N-Triples syntax is valid SPARQL for IRIs, blank nodes and literals)."""
     return str(term)
@@ -194,7 +200,7 @@ class RemoteDataset:
     def _around(self, side: str, node: ox.NamedNode) -> tuple[ox.Quad, ...]:
         """Every quad of the named graphs with `node` as subject (side 's') or object ('o'), memoised."""
         assert self.settings is not None
-        version = remote_version(self.settings) + "@" + cache_window(self.settings)
+        version = reuse_version(self.settings)
         key = (version, side, node)
         with self._nodes_lock:
             if version != self._nodes_version:

@@ -90,11 +90,24 @@ def shot(page: Page, name: str, full: bool = False) -> Path:
 
 
 def click_node(page: Page, iri: str) -> None:
-    """Bring the node to the middle of the drawing, then click it as a person would."""
+    """Click the node as a person would, at a point only it covers. Call it once the page is ready (the
+    layout does not animate, so positions are final then). The node is centred and zoomed in; any other
+    node whose box covers its centre is moved aside first, so the click cannot land on a neighbour."""
+    wait_ready(page)
     point: dict[str, Any] = page.evaluate(
         """(iri) => { const cy = window.policygraphExplorer.cy; const n = cy.getElementById(iri);
-           cy.zoom(1.2); cy.center(n); const p = n.renderedPosition();
-           const r = document.getElementById('cy').getBoundingClientRect();
+           if (n.empty()) throw new Error('no node ' + iri);
+           cy.zoom(1.5); cy.center(n);
+           const box = n.renderedBoundingBox({includeLabels: false});
+           const pad = 4;
+           const covers = (o) => { const b = o.renderedBoundingBox({includeLabels: false});
+             return b.x1 - pad <= box.x2 && box.x1 <= b.x2 + pad && b.y1 - pad <= box.y2 && box.y1 <= b.y2 + pad; };
+           cy.nodes().forEach((o) => { if (o.id() !== iri && covers(o)) {
+             const b = o.renderedBoundingBox({includeLabels: false});
+             o.shift({x: 0, y: (box.y2 - b.y1 + 20) / cy.zoom()}); } });
+           const still = cy.nodes().filter((o) => o.id() !== iri && covers(o)).map((o) => o.id());
+           if (still.length) throw new Error('nodes still cover ' + iri + ': ' + still.join(' '));
+           const p = n.renderedPosition(); const r = document.getElementById('cy').getBoundingClientRect();
            return {x: r.left + p.x, y: r.top + p.y}; }""",
         iri,
     )

@@ -81,13 +81,31 @@ def load_vocabularies(settings: Settings, minter: Minter) -> dict[str, Graph]:
 
 
 def vocab_keys(kinds: Graph, issues: Graph, minter: Minter) -> Vocab:
+    """The keys curated data may use; for each issue, the labels that name it and the issues under it."""
+    def key(concept: object) -> str:
+        return str(concept).rsplit("/", 1)[-1]
+
     def keys_of(graph: Graph, scheme: str) -> set[str]:
         scheme_iri = URIRef(minter.concept("scheme", scheme))
-        return {str(c).rsplit("/", 1)[-1] for c in graph.subjects(SKOS.inScheme, scheme_iri)}
+        return {key(c) for c in graph.subjects(SKOS.inScheme, scheme_iri)}
 
+    issue_keys = keys_of(issues, "issues")
+    labels = {k: [str(label) for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+                  for label in issues.objects(URIRef(minter.resource("issue", k)), prop)] for k in issue_keys}
+    broader = {k: {key(b) for b in issues.objects(URIRef(minter.resource("issue", k)), SKOS.broader)} for k in issue_keys}
+    narrower: dict[str, set[str]] = {k: {k} for k in issue_keys}
+    for k in issue_keys:
+        todo = list(broader[k])
+        while todo:
+            up = todo.pop()
+            if k not in narrower.setdefault(up, {up}):
+                narrower[up].add(k)
+                todo.extend(broader.get(up, ()))
     return Vocab(
-        issues=keys_of(issues, "issues"),
+        issues=issue_keys,
         kinds={scheme: keys_of(kinds, scheme) for scheme in CONTROLLED_SCHEMES},
+        issue_labels=labels,
+        issue_narrower=narrower,
     )
 
 
@@ -214,10 +232,8 @@ def build_dataset(settings: Settings) -> Built:
         graphs[str(minter.graph[name])] = graph
     for profile in profiles:
         graphs[str(minter.graph[f"profile/{profile.key}"])] = profile_graph(profile, minter)
-    for file, graph in curated_graphs(curated, minter).items():
-        key = file.split(":", 1)[1] if file.startswith("profiled:") else Path(file).stem
-        name = str(minter.graph[f"curated/{key}"])
-        graphs[name] = graphs[name] + graph if name in graphs else graph
+    for key, graph in curated_graphs(curated, minter).items():
+        graphs[str(minter.graph[f"curated/{key}"])] = graph
     store = ox.Store()
     for name, graph in graphs.items():
         store.extend(quads(graph, name))

@@ -35,6 +35,20 @@ class CurationError(InputError):
         super().__init__(f"{file}: {entry}: {reason}")
 
 
+class UnsupportedStatements(CurationError):
+    """Statements of curated files that no quote supports. `problems` holds every one as (file, entry,
+    reason); the error itself names the first, and its message lists them all."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
+        self.problems = problems
+        file, entry, reason = problems[0]
+        super().__init__(file, entry, reason)
+        if len(problems) > 1:
+            lines = [f"{f}: {e}: {r}" for f, e, r in problems]
+            self.message = f"{len(problems)} statements are not supported by their quotes:\n" + "\n".join(lines)
+            self.args = (self.message,)
+
+
 class ValidationFailed(PolicygraphError):
     """SHACL found violations; `report` is the readable report."""
 

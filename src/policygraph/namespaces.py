@@ -49,7 +49,7 @@ def slugify(text: str) -> str:
 class Minter:
     """Mints resource IRIs under one base, so the same name always gives the same IRI."""
 
-    KINDS = ("organisation", "initiative", "issue", "partnership", "profile", "section")
+    KINDS = ("organisation", "initiative", "issue", "partnership", "profile", "section", "statement", "quote")
 
     def __init__(self, base: str = DEFAULT_BASE) -> None:
         self.base = base if base.endswith("/") else base + "/"

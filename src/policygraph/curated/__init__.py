@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from policygraph.curated.loader import (
-    PUBLICATION_KINDS,
-    Curated,
-    QuoteFinder,
-    Vocab,
-    load_curated,
-    section_issues,
-)
+from pathlib import Path
+
+from policygraph.curated.evidence import assign_evidence
+from policygraph.curated.loader import PUBLICATION_KINDS, QuoteFinder, Vocab, load_declarations, section_issues
+from policygraph.curated.model import Curated
 from policygraph.curated.rdf import curated_graphs
 from policygraph.errors import CurationError
 from policygraph.ingest.parser import Profile
@@ -28,6 +25,14 @@ __all__ = [
     "normalised_name",
     "section_issues",
 ]
+
+
+def load_curated(curated: Path, finder: QuoteFinder, vocab: Vocab, root: Path | None = None) -> Curated:
+    """Every `*.yaml` in `curated`, cross-checked, each statement with the quotes that support it.
+    Raises CurationError (UnsupportedStatements lists every statement no quote supports)."""
+    data = load_declarations(curated, finder, vocab, root)
+    assign_evidence(data, finder, vocab)
+    return data
 
 
 def normalised_name(name: str) -> str:
@@ -57,6 +62,11 @@ def check_distinct_organisations(profiles: list[Profile], data: Curated) -> None
         claim(p.key, p.name, p.file)
         if p.acronym:
             claim(p.key, p.acronym, p.file)
-    for org in data.organisations.values():
-        for label in [org.name, *org.names, *org.acronyms]:
-            claim(org.key, label, org.file)
+    for key, declared in data.organisations.items():
+        for org in declared:
+            for label in [org.name, *org.names, *org.acronyms]:
+                claim(key, label, org.file)
+    for key, mine in data.profiled.items():
+        for p in mine:
+            for label in [*p.names, *p.acronyms]:
+                claim(key, label, p.file)

@@ -1,8 +1,9 @@
 """Load the curated YAML files into checked plain data. Every problem names the file, the entry and why.
 
 Checks here are the ones a person needs at edit time (unknown keys, missing quotes, dangling
-references); SHACL re-checks the compiled RDF. Quotes are located in the profile's sections with
-spaces normalised, and the exact source substring is kept, so that evidence is verbatim.
+references, quotes that do not support their statements: curated/evidence.py); SHACL re-checks the
+compiled RDF. Quotes are located in the profile's sections (text, or a heading) with spaces normalised,
+and the exact source substring is kept, so that evidence is verbatim.
 """
 
 from __future__ import annotations
@@ -15,6 +16,17 @@ from typing import Any
 
 import yaml
 
+from policygraph.curated.model import (
+    Curated,
+    Initiative,
+    Involvement,
+    Link,
+    Organisation,
+    Partnership,
+    Profiled,
+    Quote,
+    Tag,
+)
 from policygraph.errors import CurationError
 from policygraph.ingest.parser import Profile, Section
 
@@ -27,88 +39,24 @@ PUBLICATION_KINDS = {
     "book", "article", "publication-series",
 }
 
-FILE_FIELDS = {"organisation", "organisation_type", "organisations", "initiatives", "publications", "partnerships"}
+FILE_FIELDS = {"organisation", "organisation_type", "names", "acronyms", "organisations", "initiatives", "publications",
+               "partnerships"}
 ORG_FIELDS = {"key", "name", "acronyms", "names", "type", "evidence"}
 INITIATIVE_FIELDS = {
     "key", "name", "acronyms", "names", "kind", "role", "participants", "issues", "no_issue", "part_of", "date",
-    "start", "end", "description", "evidence", "identifier",
+    "start", "end", "description", "evidence", "identifier", "unnamed",
 }
-PARTNERSHIP_FIELDS = {"key", "kind", "partners", "about", "date", "start", "end", "evidence", "description"}
-
-
-@dataclass(frozen=True)
-class Quote:
-    text: str  # the exact substring of the section's text
-    profile: str  # profile key
-    section: str  # section path
+PARTNERSHIP_FIELDS = {"key", "kind", "partners", "about", "issues", "date", "start", "end", "evidence", "description"}
 
 
 @dataclass
 class Vocab:
-    """The keys that curated data may use."""
+    """The keys that curated data may use, and what the support rules need to know of the issues."""
 
     issues: set[str]
     kinds: dict[str, set[str]]  # scheme -> keys
-
-
-@dataclass
-class Org:
-    key: str
-    name: str
-    type: str
-    file: str
-    acronyms: list[str] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
-    evidence: list[Quote] = field(default_factory=list)
-
-
-@dataclass
-class Involvement:
-    org: str
-    role: str
-
-
-@dataclass
-class Initiative:
-    key: str
-    name: str
-    kind: str
-    file: str
-    publication: bool
-    acronyms: list[str] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
-    involvements: list[Involvement] = field(default_factory=list)
-    issues: list[str] = field(default_factory=list)
-    no_issue: str | None = None
-    part_of: str | None = None
-    date: str | None = None
-    start: str | None = None
-    end: str | None = None
-    identifier: str | None = None
-    description: str | None = None
-    evidence: list[Quote] = field(default_factory=list)
-
-
-@dataclass
-class Partnership:
-    key: str
-    kind: str
-    file: str
-    partners: list[Involvement]
-    about: str | None = None
-    date: str | None = None
-    start: str | None = None
-    end: str | None = None
-    description: str | None = None
-    evidence: list[Quote] = field(default_factory=list)
-
-
-@dataclass
-class Curated:
-    organisations: dict[str, Org] = field(default_factory=dict)
-    profiled_types: dict[str, tuple[str, list[Quote]]] = field(default_factory=dict)
-    initiatives: dict[str, Initiative] = field(default_factory=dict)
-    partnerships: dict[str, Partnership] = field(default_factory=dict)
+    issue_labels: dict[str, list[str]] = field(default_factory=dict)  # issue -> labels that name it
+    issue_narrower: dict[str, set[str]] = field(default_factory=dict)  # issue -> itself and every issue under it
 
 
 def _norm_index(text: str) -> tuple[str, list[int]]:
@@ -130,15 +78,15 @@ def _norm_index(text: str) -> tuple[str, list[int]]:
 
 
 class QuoteFinder:
-    """Finds quotes in the sections of profiles and returns the verbatim source substring."""
+    """Finds quotes in the sections of profiles (their text, else their heading) and returns the verbatim
+    source substring."""
 
     def __init__(self, profiles: list[Profile]) -> None:
         self.profiles = {p.key: p for p in profiles}
-        self._norm: dict[tuple[str, str], tuple[str, list[int], str]] = {}
+        self._norm: dict[tuple[str, str], list[tuple[str, list[int], str]]] = {}
         for p in profiles:
             for s in p.sections:
-                norm, index = _norm_index(s.text)
-                self._norm[(p.key, s.path)] = (norm, index, s.text)
+                self._norm[(p.key, s.path)] = [(*_norm_index(s.text), s.text), (*_norm_index(s.heading), s.heading)]
 
     def find(self, profile: str, quote: str, section: str | None) -> Quote | None:
         target, _ = _norm_index(quote.strip())
@@ -148,12 +96,13 @@ class QuoteFinder:
         paths = [s.path for s in self.profiles[profile].sections]
         if section is not None:
             paths = [p for p in paths if p == section]
-        for path in paths:
-            norm, index, original = self._norm[(profile, path)]
-            at = norm.find(target)
-            if at >= 0:
-                start, end = index[at], index[at + len(target) - 1] + 1
-                return Quote(original[start:end], profile, path)
+        for which in (0, 1):  # section text first; a heading only when no text has the quote
+            for path in paths:
+                norm, index, original = self._norm[(profile, path)][which]
+                at = norm.find(target)
+                if at >= 0:
+                    start, end = index[at], index[at + len(target) - 1] + 1
+                    return Quote(original[start:end], profile, path)
         return None
 
 
@@ -256,30 +205,73 @@ class _FileLoader:
             if required:
                 raise self.fail(label, "missing 'evidence' (a verbatim quote from the profile)")
             return []
+        return self.quotes(label, raw)
+
+    def quotes(self, label: str, raw: Any, what: str = "evidence") -> list[Quote]:
         quotes = raw if isinstance(raw, list) else [raw]
         found: list[Quote] = []
         for q in quotes:
             if isinstance(q, str):
                 q = {"quote": q}
-            if not isinstance(q, dict) or not isinstance(q.get("quote"), str) or set(q) - {"quote", "section"}:
-                raise self.fail(label, "evidence must be {quote: '...', section: optional} or a list of them")
+            if not isinstance(q, dict) or not isinstance(q.get("quote"), str) or set(q) - {"quote", "section"} \
+                    or not isinstance(q.get("section", ""), str):
+                raise self.fail(label, f"{what} must be {{quote: '...', section: optional}} or a list of them")
             section = q.get("section")
             quote = self.finder.find(self.profile, q["quote"], section)
             if quote is None:
                 where = f"section '{section}'" if section else f"the profile of '{self.profile}'"
                 raise self.fail(label, f"quote not found verbatim in {where}: {q['quote']!r}")
-            found.append(quote)
+            if quote not in found:
+                found.append(quote)
         return found
 
+    def statement(self, label: str, value: Any, name: str, fields: set[str]) -> tuple[dict[str, Any], list[Quote]]:
+        """A statement written as a plain value or as a mapping with its own `evidence`: (fields, quotes)."""
+        if not isinstance(value, dict):
+            value = {name: value}
+        unknown = set(value) - fields - {"evidence"}
+        if unknown or name not in value:
+            shape = ", ".join(sorted(fields))
+            raise self.fail(label, f"each of '{name}' must be a key or {{{shape}, evidence: optional}}")
+        own = self.quotes(label, value["evidence"], f"the evidence of a '{name}' entry") if "evidence" in value else []
+        return value, own
+
     def involvement(self, label: str, value: Any, roles_of: str) -> Involvement:
-        if not isinstance(value, dict) or set(value) != {"org", "role"}:
-            raise self.fail(label, f"each of '{roles_of}' must be {{org: KEY, role: ROLE}}")
+        if not isinstance(value, dict) or not {"org", "role"} <= set(value) or set(value) - {"org", "role", "evidence"}:
+            raise self.fail(label, f"each of '{roles_of}' must be {{org: KEY, role: ROLE, evidence: optional}}")
+        _, own = self.statement(label, value, "org", {"org", "role"})
         role = self.concept(label, "role", value["role"], "role")
-        return Involvement(str(value["org"]), role)
+        if not isinstance(value["org"], str):
+            raise self.fail(label, f"each of '{roles_of}' names an organisation by its key")
+        return Involvement(own=own, org=value["org"], role=role)
+
+    def tags(self, label: str, item: dict[str, Any]) -> list[Tag]:
+        raw = item.get("issues") or []
+        if not isinstance(raw, list):
+            raw = [raw]
+        tags: list[Tag] = []
+        for value in raw:
+            fields, own = self.statement(label, value, "issue", {"issue"})
+            issue = self.concept(label, "issue", fields["issue"], "issue")
+            if any(t.issue == issue for t in tags):
+                raise self.fail(label, f"issue '{issue}' is listed twice")
+            tags.append(Tag(own=own, issue=issue))
+        return tags
+
+    def link(self, label: str, item: dict[str, Any], name: str) -> Link | None:
+        value = item.get(name)
+        if value is None:
+            return None
+        fields, own = self.statement(label, value, name, {name})
+        target = fields[name]
+        if not isinstance(target, str) or not KEY.match(target):
+            raise self.fail(label, f"'{name}' must be the key of an initiative")
+        return Link(own=own, target=target)
 
 
-def load_curated(curated: Path, finder: QuoteFinder, vocab: Vocab, root: Path | None = None) -> Curated:
-    """Every `*.yaml` in `curated`, merged and cross-checked."""
+def load_declarations(curated: Path, finder: QuoteFinder, vocab: Vocab, root: Path | None = None) -> Curated:
+    """Every `*.yaml` in `curated`, cross-checked; statements hold only the quotes given on them (the
+    package's `load_curated` then gives each the quotes that support it)."""
     out = Curated()
     profiled = set(finder.profiles)
     files = sorted(curated.glob("*.yaml"))
@@ -295,40 +287,44 @@ def load_curated(curated: Path, finder: QuoteFinder, vocab: Vocab, root: Path | 
 def _load_file(loader: _FileLoader, data: dict[str, Any], out: Curated, profiled: set[str]) -> None:
     fail = loader.fail
     own = loader.profile
-    if data.get("organisation_type") is not None:
-        entry = data["organisation_type"]
-        if not isinstance(entry, dict) or set(entry) - {"type", "evidence"}:
-            raise fail("organisation_type", "expected {type: TYPE, evidence: {quote: ...}}")
-        typ = loader.concept("organisation_type", "organisation-type", entry.get("type"), "organisation type")
-        out.profiled_types[own] = (typ, loader.evidence("organisation_type", entry))
+    entry = data.get("organisation_type")
+    if entry is not None and (not isinstance(entry, dict) or set(entry) - {"type", "evidence"}):
+        raise fail("organisation_type", "expected {type: TYPE, evidence: {quote: ...}}")
+    if entry is not None or data.get("names") or data.get("acronyms"):
+        mine = Profiled(key=own, file=loader.file, profile=own, label="organisation",
+                        names=loader.strings("names", data, "names"), acronyms=loader.strings("acronyms", data, "acronyms"))
+        if entry is not None:
+            mine.type = loader.concept("organisation_type", "organisation-type", entry.get("type"), "organisation type")
+            mine.quotes = loader.evidence("organisation_type", entry)
+        out.profiled.setdefault(own, []).append(mine)
 
+    seen: set[str] = set()
     for label, item in loader.entries(data, "organisations", ORG_FIELDS):
         key = item["key"]
         if key in profiled:
             raise fail(label, f"'{key}' is a profiled organisation; refer to it by key without declaring it")
-        org = Org(
-            key=key,
+        if key in seen:
+            raise fail(label, f"organisation '{key}' is declared twice in this file")
+        seen.add(key)
+        org = Organisation(
+            key=key, file=loader.file, profile=own, label=label,
             name=str(loader.text(label, item, "name")),
             type=loader.concept(label, "organisation-type", item.get("type"), "organisation type"),
-            file=loader.file,
             acronyms=loader.strings(label, item, "acronyms"),
             names=loader.strings(label, item, "names"),
-            evidence=loader.evidence(label, item),
+            quotes=loader.evidence(label, item),
         )
-        if key in out.organisations:
-            first = out.organisations[key]
-            if first.type != org.type:
-                raise fail(label, f"type '{org.type}' differs from '{first.type}' declared in {first.file}")
-            for variant in [org.name, *org.names]:
-                if variant != first.name and variant not in first.names:
-                    first.names.append(variant)
-            first.acronyms += [a for a in org.acronyms if a not in first.acronyms]
-            first.evidence += [q for q in org.evidence if q not in first.evidence]
-        else:
-            out.organisations[key] = org
+        others = out.organisations.setdefault(key, [])
+        if others and others[0].type != org.type:
+            raise fail(label, f"type '{org.type}' differs from '{others[0].type}' declared in {others[0].file}")
+        others.append(org)
 
+    seen = set()
     for listname in ("initiatives", "publications"):
         for label, item in loader.entries(data, listname, INITIATIVE_FIELDS):
+            if item["key"] in seen:
+                raise fail(label, f"initiative '{item['key']}' is declared twice in this file")
+            seen.add(item["key"])
             _load_initiative(loader, label, item, listname == "publications", out)
 
     for label, item in loader.entries(data, "partnerships", PARTNERSHIP_FIELDS):
@@ -341,18 +337,29 @@ def _load_file(loader: _FileLoader, data: dict[str, Any], out: Curated, profiled
         involved = [loader.involvement(label, p, "partners") for p in partners]
         if len({p.org for p in involved}) < len(involved):
             raise fail(label, "a partnership lists the same organisation twice")
+        quotes = loader.evidence(label, item)
         out.partnerships[key] = Partnership(
-            key=key,
+            key=key, file=loader.file, profile=own, label=label,
             kind=loader.concept(label, "partnership-kind", item.get("kind"), "partnership kind"),
-            file=loader.file,
             partners=involved,
-            about=loader.text(label, item, "about", required=False),
+            about=loader.link(label, item, "about"),
+            issues=_with_section_issues(loader, loader.tags(label, item), quotes),
             date=loader.date(label, item, "date"),
             start=loader.date(label, item, "start"),
             end=loader.date(label, item, "end"),
             description=loader.text(label, item, "description", required=False),
-            evidence=loader.evidence(label, item),
+            quotes=quotes,
         )
+
+
+def _with_section_issues(loader: _FileLoader, tags: list[Tag], quotes: list[Quote]) -> list[Tag]:
+    """The tags written in the file, then the issue headings of the sections the entry's quotes lie in."""
+    profile = loader.finder.profiles[loader.profile]
+    for quote in quotes:
+        for issue in section_issues(profile, quote.section):
+            if not any(t.issue == issue for t in tags):
+                tags.append(Tag(issue=issue, given=False))
+    return tags
 
 
 def _load_initiative(loader: _FileLoader, label: str, item: dict[str, Any], publication: bool, out: Curated) -> None:
@@ -361,80 +368,75 @@ def _load_initiative(loader: _FileLoader, label: str, item: dict[str, Any], publ
     if publication != (kind in PUBLICATION_KINDS):
         where = "publications" if publication else "initiatives"
         raise fail(label, f"kind '{kind}' does not belong in '{where}' (publication kinds go in 'publications')")
-    evidence = loader.evidence(label, item)
-    issues = [loader.concept(label, "issue", i, "issue") for i in loader.strings(label, item, "issues")]
-    profile = loader.finder.profiles[loader.profile]
-    for quote in evidence:
-        issues += [i for i in section_issues(profile, quote.section) if i not in issues]
+    quotes = loader.evidence(label, item)
+    tags = _with_section_issues(loader, loader.tags(label, item), quotes)
     no_issue = loader.text(label, item, "no_issue", required=False)
-    if not issues and not no_issue:
+    if not tags and not no_issue:
         raise fail(label, "no issue: its evidence is outside the issue sections; give 'issues' or 'no_issue' with a reason")
-    role = item.get("role")
     involvements = []
+    role = item.get("role")
     if role != "none":
-        involvements.append(Involvement(loader.profile, loader.concept(label, "role", role, "role")))
+        fields, own = loader.statement(label, role, "role", {"role"})
+        if fields["role"] != "none":
+            involvements.append(Involvement(own=own, org=loader.profile,
+                                            role=loader.concept(label, "role", fields["role"], "role")))
     participants = item.get("participants") or []
     if not isinstance(participants, list):
         raise fail(label, "'participants' must be a list of {org: KEY, role: ROLE}")
-    involvements += [loader.involvement(label, p, "participants") for p in participants]
+    for value in participants:
+        involvement = loader.involvement(label, value, "participants")
+        if any((i.org, i.role) == (involvement.org, involvement.role) for i in involvements):
+            raise fail(label, f"'{involvement.org}' is listed twice as {involvement.role}")
+        involvements.append(involvement)
+    unnamed = item.get("unnamed", False)
+    if not isinstance(unnamed, bool):
+        raise fail(label, "'unnamed' is true or false")
     initiative = Initiative(
-        key=item["key"],
+        key=item["key"], file=loader.file, profile=loader.profile, label=label,
         name=str(loader.text(label, item, "name")),
         kind=kind,
-        file=loader.file,
         publication=publication,
+        unnamed=unnamed,
         acronyms=loader.strings(label, item, "acronyms"),
         names=loader.strings(label, item, "names"),
         involvements=involvements,
-        issues=issues,
-        no_issue=no_issue,
-        part_of=loader.text(label, item, "part_of", required=False),
+        issues=tags,
+        no_issue=no_issue if not tags else None,
+        part_of=loader.link(label, item, "part_of"),
         date=loader.date(label, item, "date"),
         start=loader.date(label, item, "start"),
         end=loader.date(label, item, "end"),
         identifier=loader.text(label, item, "identifier", required=False),
         description=loader.text(label, item, "description", required=False),
-        evidence=evidence,
+        quotes=quotes,
     )
-    first = out.initiatives.get(initiative.key)
-    if first is None:
-        out.initiatives[initiative.key] = initiative
-        return
-    if first.kind != initiative.kind or first.name.casefold() != initiative.name.casefold():
-        raise fail(
-            label,
-            f"initiative key '{initiative.key}' is declared in {first.file} as '{first.name}' ({first.kind}); "
-            "a second declaration must have the same name and kind",
-        )
-    for inv in initiative.involvements:
-        if inv not in first.involvements:
-            first.involvements.append(inv)
-    first.issues += [i for i in initiative.issues if i not in first.issues]
-    first.evidence += [q for q in initiative.evidence if q not in first.evidence]
-    first.acronyms += [a for a in initiative.acronyms if a not in first.acronyms]
-    first.names += [n for n in initiative.names if n not in first.names]
-    if first.issues:
-        first.no_issue = None
-    for name in ("part_of", "date", "start", "end", "identifier", "description"):
-        if getattr(first, name) is None:
-            setattr(first, name, getattr(initiative, name))
+    others = out.initiatives.setdefault(initiative.key, [])
+    if others and others[0].kind != initiative.kind:
+        first = others[0]
+        raise fail(label, f"initiative key '{initiative.key}' is declared in {first.file} as a {first.kind}, here as a "
+                          f"{initiative.kind}: one key, one kind")
+    others.append(initiative)
 
 
 def _check_references(out: Curated, profiled: set[str]) -> None:
     orgs = set(out.organisations) | profiled
-    for ini in out.initiatives.values():
-        entry = f"initiative '{ini.key}'"
-        for inv in ini.involvements:
-            if inv.org not in orgs:
-                raise CurationError(ini.file, entry, f"unknown organisation key '{inv.org}'")
-        if not ini.involvements:
-            raise CurationError(ini.file, entry, "no organisation is involved (role 'none' and no participants)")
-        if ini.part_of and ini.part_of not in out.initiatives:
-            raise CurationError(ini.file, entry, f"part_of: unknown initiative key '{ini.part_of}'")
+    for declared in out.initiatives.values():
+        for ini in declared:
+            entry = f"initiative '{ini.key}'"
+            for inv in ini.involvements:
+                if inv.org not in orgs:
+                    raise CurationError(ini.file, entry, f"unknown organisation key '{inv.org}'")
+            if ini.part_of and ini.part_of.target not in out.initiatives:
+                raise CurationError(ini.file, entry, f"part_of: unknown initiative key '{ini.part_of.target}'")
+        if not any(ini.involvements for ini in declared):
+            ini = declared[0]
+            raise CurationError(ini.file, f"initiative '{ini.key}'", "no organisation is involved (role 'none' and no participants)")
     for p in out.partnerships.values():
         entry = f"partnership '{p.key}'"
         for inv in p.partners:
             if inv.org not in orgs:
                 raise CurationError(p.file, entry, f"unknown organisation key '{inv.org}'")
-        if p.about and p.about not in out.initiatives:
-            raise CurationError(p.file, entry, f"about: unknown initiative key '{p.about}'")
+        if p.about and p.about.target not in out.initiatives:
+            raise CurationError(p.file, entry, f"about: unknown initiative key '{p.about.target}'")
+
+

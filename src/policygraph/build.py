@@ -7,7 +7,6 @@ it neither validates nor writes (see `validate` and `store`). The CLI, the serve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef

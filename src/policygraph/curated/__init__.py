@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
 from pathlib import Path
 
 from policygraph.curated.evidence import assign_evidence

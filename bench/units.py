@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from policygraph.derive import derive_query
+
 BASE = "https://w3id.org/policygraph/"
 ID = BASE + "id/"
 PG = "https://w3id.org/policygraph/ontology#"
@@ -23,6 +25,7 @@ PROV = "http://www.w3.org/ns/prov#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SCHEMA = "https://schema.org/"
 OA_EXACT = "<http://www.w3.org/ns/oa#exact>"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 ADJECTIVES = ["Global", "Open", "Digital", "Inclusive", "Trusted", "Secure", "Sustainable", "Regional", "Civic",
@@ -62,6 +65,7 @@ class Vocabulary:
     issues: list[tuple[str, list[str]]]  # non-basket issue IRI, its labels (headings seen in profiles)
     baskets: list[str]
     concepts: dict[str, list[str]]  # scheme key -> concept IRIs
+    joint: list[ox.Quad]  # the roles' pg:jointWork flags (what the derived graph reads of the vocabulary)
 
     @classmethod
     def read(cls, ontology: Path) -> Vocabulary:
@@ -80,7 +84,8 @@ class Vocabulary:
         concepts: dict[str, list[str]] = {}
         for sol in store.query(f"SELECT ?c ?s WHERE {{ ?c <{SKOS}inScheme> ?s }} ORDER BY ?c"):  # type: ignore[union-attr]
             concepts.setdefault(sol["s"].value.rsplit("/", 1)[-1], []).append(sol["c"].value)
-        return cls(sorted(labels.items()), sorted(set(baskets)), concepts)
+        joint = list(store.quads_for_pattern(None, ox.NamedNode(PG + "jointWork"), None, None))
+        return cls(sorted(labels.items()), sorted(set(baskets)), concepts, joint)
 
 
 def org_name(seed: int, i: int) -> str:
@@ -100,7 +105,6 @@ class Unit:
         self.graphs = {"profile": iri(f"{BASE}graph/profile/{self.key}"), "curated": iri(f"{BASE}graph/curated/{self.key}"),
                        "derived": iri(f"{BASE}graph/derived")}
         self.quads: list[tuple[str, str, str, str]] = []
-        self.derived: dict[tuple[str, str, str], None] = {}
         self.sentences: dict[str, list[str]] = {}
         self.initiatives: list[str] = []
         self.partnerships: list[tuple[str, list[str]]] = []
@@ -109,6 +113,7 @@ class Unit:
         self.sections: list[str] = []
         self.issue_sections: list[str] = []
         self.accounts: list[str] = []
+        self._quotes: set[str] = set()
         self._curate()
         self._profile()
 
@@ -128,25 +133,48 @@ class Unit:
         self.sentences.setdefault(path, []).append(sentence)
         return sentence
 
-    def cite(self, fact: str, path: str, sentence: str) -> None:
+    def cite(self, fact: str, path: str, sentence: str) -> str:
+        """Say the sentence in the section and cite it as evidence of `fact`; returns the quote node."""
         quote = self.say(path, sentence)
-        node = iri(f"{fact[1:-1]}#evidence-{hashlib.sha1(f'{path}{quote}'.encode()).hexdigest()[:10]}")
+        digest = hashlib.sha1((path + "\n" + quote).encode()).hexdigest()[:12]
+        node = iri(f"{ID}quote/{self.key}/{digest}")
         self.add(fact, iri(PG + "evidence"), node)
         self.add(fact, iri(PROV + "wasDerivedFrom"), self.section(path))
-        self.add(node, RDF_TYPE, iri(PG + "Evidence"))
-        self.add(node, OA_EXACT, lit(quote))
-        self.add(node, iri(PROV + "wasDerivedFrom"), self.section(path))
-        self.evidence.append(node)
+        if node not in self._quotes:
+            self._quotes.add(node)
+            self.add(node, RDF_TYPE, iri(PG + "Evidence"))
+            self.add(node, OA_EXACT, lit(quote))
+            self.add(node, iri(PROV + "wasDerivedFrom"), self.section(path))
+            self.evidence.append(node)
+        return node
 
     def filler(self, n: int) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
-    def involve(self, fact: str, org: str, role: str) -> None:
-        node = iri(f"{fact[1:-1]}#{org[1:-1].rsplit('/', 1)[-1]}-{role.rsplit('/', 1)[-1][:-1]}")
+    def statement(self, fact: str, *what: str) -> str:
+        kind, key = fact[1:-1][len(ID):].split("/", 1)
+        return iri(f"{ID}statement/{self.key}/{kind}/{key}/{'/'.join(what)}")
+
+    def stated(self, node: str, quote: str) -> None:
+        self.add(node, iri(PG + "statedIn"), iri(ID + "profile/" + self.key))
+        self.add(node, iri(PG + "evidence"), quote)
+
+    def involve(self, fact: str, org: str, role: str, quote: str) -> None:
+        node = self.statement(fact, "involvement", org[1:-1].rsplit("/", 1)[-1], role[1:-1].rsplit("/", 1)[-1])
         self.add(fact, iri(PG + "involvement"), node)
         self.add(node, RDF_TYPE, iri(PG + "Involvement"))
         self.add(node, iri(PG + "agent"), org)
         self.add(node, iri(PG + "role"), role)
+        self.stated(node, quote)
+
+    def state(self, fact: str, prop: str, value: str, quote: str, *what: str) -> None:
+        """The triple, and its pg:StatedTriple with this profile and the quote."""
+        self.add(fact, iri(prop), value)
+        node = self.statement(fact, *what)
+        for p, o in ((RDF_TYPE, iri(PG + "StatedTriple")), (iri(RDF + "subject"), fact), (iri(RDF + "predicate"), iri(prop)),
+                     (iri(RDF + "object"), value)):
+            self.add(node, p, o)
+        self.stated(node, quote)
 
     # ---- curated facts
 
@@ -183,22 +211,21 @@ class Unit:
         self.add(node, iri(PG + "kind"), self.concept("initiative-kind"))
         where = rng.randrange(len(paths))
         issue = self.issues[where - 1][0] if where else rng.choice(self.vocab.issues)[0]
-        subjects = {issue} | ({rng.choice(self.vocab.issues)[0]} if rng.random() < 0.3 else set())
+        extra = rng.choice(self.vocab.issues) if rng.random() < 0.3 else None
+        subjects = {issue} | ({extra[0]} if extra else set())
+        on = f" on {extra[1][0].lower()}" if extra else ""  # a quote names the issue it supports outside its section
+        quote = self.cite(node, paths[where], f"The {self.name} runs the {name}{on} ({rng.choice(WORDS)}).")
         for subject in sorted(subjects):
-            self.add(node, iri(DCT + "subject"), iri(subject))
+            self.state(node, DCT + "subject", iri(subject), quote, "issue", subject.rsplit("/", 1)[-1])
         if rng.random() < 0.5:
-            self.add(node, iri(DCT + "description"), lit(self.filler(12), "en"))
+            self.state(node, DCT + "description", lit(self.filler(12), "en"), quote, "description")
         if rng.random() < 0.4:
             self.add(node, iri(SCHEMA + "startDate"), lit(str(rng.randint(1995, 2025)), datatype=XSD + "gYear"))
         agents = [(iri(self.org), "lead")] + [(a, "partner") for a in rng.sample(self.partners, rng.randint(0, 2))]
         if self.other and rng.random() < 0.2:
             agents.append((iri(self.other), "co-organiser"))
         for agent, role in agents:
-            self.involve(node, agent, iri(ID + "role/" + role))
-            self.derive(agent, iri(PG + "involvedIn"), node)
-            for subject in subjects:
-                self.derive(agent, iri(PG + "worksOn"), iri(subject))
-        self.cite(node, paths[where], f"The {self.name} runs the {name} ({rng.choice(WORDS)}).")
+            self.involve(node, agent, iri(ID + "role/" + role), quote)
 
     def _partnership(self, j: int, paths: list[str]) -> None:
         rng = self.rng
@@ -210,19 +237,13 @@ class Unit:
         self.add(node, iri(PG + "kind"), self.concept("partnership-kind"))
         names = " – ".join(p[1:-1].rsplit("/", 1)[-1] for p in partners)
         self.add(node, RDFS_LABEL, lit(f"{names} ({j})", "en"))
+        quote = self.cite(node, rng.choice(paths), f"Partnership {j} of the {self.name} brings {len(partners)} partners together.")
         for partner in partners:
             self.add(node, iri(PG + "partner"), partner)
-            self.involve(node, partner, self.concept("role"))
-        for a in partners:
-            for b in partners:
-                if a != b:
-                    self.derive(a, iri(PG + "partnerOf"), b)
+            self.involve(node, partner, self.concept("role"), quote)
         if self.initiatives and rng.random() < 0.6:
-            self.add(node, iri(SCHEMA + "about"), rng.choice(self.initiatives))
-        self.cite(node, rng.choice(paths), f"Partnership {j} of the {self.name} brings {len(partners)} partners together.")
-
-    def derive(self, s: str, p: str, o: str) -> None:
-        self.derived[(s, p, o)] = None
+            about = rng.choice(self.initiatives)
+            self.state(node, SCHEMA + "about", about, quote, "about", about[1:-1].rsplit("/", 1)[-1])
 
     # ---- the profile (structural facts) comes last: section texts hold every quote
 
@@ -251,7 +272,6 @@ class Unit:
             heading = rng.choice(labels)
             layout.append((f"digital-policy-issues/{slug(labels[0])}", "IssueHeadingSection", heading, issue,
                            "digital-policy-issues"))
-            self.derive(org, iri(PG + "worksOn"), iri(issue))
         layout += [(path, kind, heading, None, None) for path, kind, heading in TAIL_SECTIONS]
         line = 1
         for order, (path, kind, heading, issue, parent) in enumerate(layout, start=1):
@@ -281,18 +301,27 @@ class Unit:
         self.add(doc, iri(PG + "endLine"), lit(str(line), datatype=XSD + "integer"), "profile")
 
     def lines(self, seen: set[int] | None = None) -> list[str]:
-        """The unit as N-Quads lines. Derived facts about profiled organisations can come from two
-        units (an organisation involved in its neighbour's initiatives): `seen` drops the repeats."""
-        shared = {iri(self.org), iri(self.other)} if self.other else {iri(self.org)}
+        """The unit as N-Quads lines, its share of the derived graph computed by the build's own query.
+        Derived facts about profiled organisations can come from two units (an organisation involved in
+        its neighbour's initiatives): `seen` drops the repeats."""
+        own = [f"{s} {p} {o} {g} .\n" for s, p, o, g in self.quads]
+        store = ox.Store()
+        store.extend(self.vocab.joint)
+        store.extend(ox.parse(input="".join(own).encode(), format=ox.RdfFormat.N_QUADS))
+        if self.other:  # the neighbour is profiled elsewhere: its own profile, not this one, says what it works on
+            store.add(ox.Quad(ox.NamedNode(self.other), ox.NamedNode(PG + "profile"),
+                              ox.NamedNode(self.other.replace("/organisation/", "/profile/"))))
+        shared = {self.org, self.other} if self.other else {self.org}
         derived = []
-        for s, p, o in self.derived:
-            if seen is not None and s in shared:
-                key = hash((s, p, o))
+        for t in store.query(derive_query(BASE), use_default_graph_as_union=True):  # type: ignore[union-attr]
+            line = f"{t.subject} {t.predicate} {t.object} {self.graphs['derived']} .\n"
+            if seen is not None and t.subject.value in shared:
+                key = hash(line)
                 if key in seen:
                     continue
                 seen.add(key)
-            derived.append((s, p, o, self.graphs["derived"]))
-        return [f"{s} {p} {o} {g} .\n" for s, p, o, g in self.quads + derived]
+            derived.append(line)
+        return own + derived
 
     # ---- injected violations
 
@@ -330,7 +359,7 @@ def _bad_kind(u: Unit, n: int) -> tuple[str, str]:
 def _quote_not_in_section(u: Unit, n: int) -> tuple[str, str]:
     node = _pick(u.evidence, n)
     u.replace(node, OA_EXACT, lit("a sentence that no profile contains"))
-    return node, "The evidence quote is not found verbatim in the text of the section it cites"
+    return node, "The evidence quote is not found verbatim in the text or the heading of the section it cites"
 
 
 def _single_partner(u: Unit, n: int) -> tuple[str, str]:
@@ -433,6 +462,20 @@ def _no_evidence(u: Unit, n: int) -> tuple[str, str]:
     return node, "An organisation is either profiled or backed by evidence that the profiles name it."
 
 
+def _unquoted_involvement(u: Unit, n: int) -> tuple[str, str]:
+    node = _pick([q[2] for q in u.quads if q[1] == iri(PG + "involvement")], n)
+    u.remove(node, iri(PG + "evidence"))
+    return node, "A statement needs at least one evidence quote."
+
+
+def _unstated_tag(u: Unit, n: int) -> tuple[str, str]:
+    statements = [q[0] for q in u.quads if q[1] == iri(RDF + "predicate") and q[2] == iri(DCT + "subject")]
+    node = _pick(statements, n)
+    fact = next(q[2] for q in u.quads if q[0] == node and q[1] == iri(RDF + "subject"))
+    u.remove(node, iri(PG + "evidence"))
+    return fact, "is stated by no profile with a quote"
+
+
 def _top_and_broader(u: Unit, n: int) -> tuple[str, str]:
     node = iri(u.vocab.issues[(u.i + n) % len(u.vocab.issues)][0])
     u.add(node, iri(SKOS + "topConceptOf"), iri(ID + "scheme/issues"))
@@ -448,4 +491,5 @@ KINDS: dict[str, Callable[[Unit, int], tuple[str, str]]] = {
     "account-no-service": _account_no_service, "two-source-files": _two_source_files,
     "issue-not-issue": _issue_not_issue, "empty-quote": _empty_quote, "start-line-zero": _start_line_zero,
     "no-evidence": _no_evidence, "top-and-broader": _top_and_broader,
+    "unquoted-involvement": _unquoted_involvement, "unstated-tag": _unstated_tag,
 }

@@ -249,13 +249,19 @@ def _writes(store: ox.Store) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]]]:
     partnership = first(f"SELECT ?p WHERE {{ ?p a <{PG}Partnership> ; <{PG}partner> ?x }} GROUP BY ?p HAVING (COUNT(?x) = 2)")
     involvement = first(f"SELECT ?v WHERE {{ ?i a <{PG}Initiative> ; <{PG}involvement> ?v }}")
     text = next(iter(store.quads_for_pattern(section, n(PG + "text"), None, None))).object.value
+    profile = next(iter(store.quads_for_pattern(section, n("http://purl.org/dc/terms/isPartOf"), None, None))).object
+    tag = n(ID + "statement/write/initiative/written/issue/artificial-intelligence")
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     ini, inv, ev = n(ID + "initiative/written"), n(ID + "initiative/written#lead"), n(ID + "initiative/written#evidence")
     a, label, subject = rdf_type.value, "http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/subject"
     new = [ox.Quad(s, n(p), o, graph) for s, p, o in [
         (ini, a, n(PG + "Initiative")), (ini, label, lit("W", language="en")), (ini, PG + "kind", n(ID + "initiative-kind/project")),
         (ini, subject, n(ID + "issue/artificial-intelligence")), (ini, PG + "involvement", inv), (inv, a, n(PG + "Involvement")),
         (inv, PG + "agent", org), (inv, PG + "role", n(ID + "role/lead")), (ini, PG + "evidence", ev), (ev, a, n(PG + "Evidence")),
-        (ev, "http://www.w3.org/ns/oa#exact", lit(text[:15])), (ev, "http://www.w3.org/ns/prov#wasDerivedFrom", section)]]
+        (ev, "http://www.w3.org/ns/oa#exact", lit(text[:15])), (ev, "http://www.w3.org/ns/prov#wasDerivedFrom", section),
+        (inv, PG + "statedIn", profile), (inv, PG + "evidence", ev), (tag, a, n(PG + "StatedTriple")), (tag, rdf + "subject", ini),
+        (tag, rdf + "predicate", n(subject)), (tag, rdf + "object", n(ID + "issue/artificial-intelligence")),
+        (tag, PG + "statedIn", profile), (tag, PG + "evidence", ev)]]
     wrong_quote = [q for q in new if q.predicate.value != "http://www.w3.org/ns/oa#exact"]
     wrong_quote.append(ox.Quad(ev, n("http://www.w3.org/ns/oa#exact"), lit("not in the text"), graph))
     skos_in = n("http://www.w3.org/2004/02/skos/core#inScheme")

@@ -20,6 +20,7 @@ from policygraph.curated import (
     curated_graphs,
     load_curated,
 )
+from policygraph.derive import derive
 from policygraph.errors import InputError
 from policygraph.ingest import IssueMatcher, Profile, load_profiles, profile_graph
 from policygraph.namespaces import CONTROLLED_SCHEMES, DEFAULT_BASE, Minter
@@ -108,109 +109,6 @@ def vocab_keys(kinds: Graph, issues: Graph, minter: Minter) -> Vocab:
     )
 
 
-DERIVE = """
-PREFIX pg: <https://w3id.org/policygraph/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-CONSTRUCT { ?a pg:partnerOf ?b . ?org pg:worksOn ?issue . ?agent pg:involvedIn ?ini . ?agent pg:worksOn ?subject }
-WHERE {
-  { ?p a pg:Partnership ; pg:partner ?a , ?b . FILTER (?a != ?b) }
-  UNION { ?org pg:profile ?doc . ?doc pg:section ?s . ?s pg:issue ?issue }
-  UNION { ?ini a pg:Initiative ; pg:involvement ?inv . ?inv pg:agent ?agent
-          OPTIONAL { ?ini dcterms:subject ?subject } }
-}"""
-
-
-def derive(store: ox.Store, graph: str) -> int:
-    """Materialise the documented shortcuts into their own graph: pg:partnerOf, pg:worksOn, pg:involvedIn."""
-    name = ox.NamedNode(graph)
-    triples = list(store.query(DERIVE, use_default_graph_as_union=True))  # type: ignore[arg-type]
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
-    return len(triples)
-
-
-# Every derived triple has its agent (?a) as subject, so the derived graph can be recomputed for a few
-# subjects: DERIVE with its branches rewritten around ?a, the same triples for those subjects (the
-# OPTIONAL becomes a second branch, and each branch starts from the VALUES: Oxigraph does not push an
-# outer VALUES into a UNION or an OPTIONAL, and would match them over the whole store).
-DERIVE_FOR = """
-PREFIX pg: <https://w3id.org/policygraph/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-CONSTRUCT { ?a pg:partnerOf ?b . ?a pg:worksOn ?issue . ?a pg:involvedIn ?ini . ?a pg:worksOn ?subject }
-WHERE {
-  { VALUES ?a { %(a)s } ?p pg:partner ?a . ?p a pg:Partnership ; pg:partner ?b . FILTER (?a != ?b) }
-  UNION { VALUES ?a { %(a)s } ?a pg:profile ?doc . ?doc pg:section ?s . ?s pg:issue ?issue }
-  UNION { VALUES ?a { %(a)s } ?inv pg:agent ?a . ?ini pg:involvement ?inv ; a pg:Initiative }
-  UNION { VALUES ?a { %(a)s } ?inv pg:agent ?a . ?ini pg:involvement ?inv ; a pg:Initiative ; dcterms:subject ?subject }
-}"""
-
-# The subjects whose derived triples a changed triple can alter, by the changed triple's predicate: the
-# nodes it links walked up DERIVE's patterns to the agent (in the store after the change; a link the
-# change removed is itself a changed triple, whose own subject or object continues the walk).
-_PG, _TYPE = "https://w3id.org/policygraph/ontology#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_UP = {  # role of a node -> the path from the agent to it
-    "partnership": "^<{pg}partner>",  # ?p pg:partner ?a
-    "profile": "<{pg}profile>",
-    "section": "<{pg}profile>/<{pg}section>",
-    "initiative": "^<{pg}agent>/^<{pg}involvement>",
-    "involvement": "^<{pg}agent>",
-}
-
-
-def _roles(quad: ox.Quad, derived: str) -> list[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
-    """(role, node) pairs of one changed quad: 'agent' nodes are affected subjects themselves."""
-    s, p, o = quad.subject, quad.predicate.value, quad.object
-    if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == derived:
-        return [("agent", s)]  # a triple in the derived graph: its subject's shortcuts are recomputed
-    if p == _TYPE:
-        kind = o.value if isinstance(o, ox.NamedNode) else ""
-        return {_PG + "Partnership": [("partnership", s)], _PG + "Initiative": [("initiative", s)]}.get(kind, [])
-    name = p[len(_PG):] if p.startswith(_PG) else ""
-    return {
-        "partner": [("partnership", s), ("agent", o)],
-        "profile": [("agent", s)],
-        "section": [("profile", s)],
-        "issue": [("section", s)],
-        "involvement": [("initiative", s), ("involvement", o)],
-        "agent": [("agent", o)],
-    }.get(name, []) + ([("initiative", s)] if p == "http://purl.org/dc/terms/subject" else [])
-
-
-def derived_subjects(store: ox.Store, quads: list[ox.Quad], derived: str) -> set[ox.NamedNode | ox.Literal] | None:
-    """The agents whose derived triples may differ because `quads` changed (`store`: after the change).
-    None when a blank node is involved (no SPARQL constant names it): then derive everything again."""
-    direct: set[ox.NamedNode | ox.Literal] = set()
-    walks: dict[str, set[str]] = {}
-    for quad in quads:
-        for role, node in _roles(quad, derived):
-            if isinstance(node, ox.BlankNode):
-                return None
-            if role == "agent":
-                direct.add(node)
-            else:
-                walks.setdefault(role, set()).add(str(node))
-    branches = [f"{{ VALUES ?x {{ {' '.join(sorted(nodes))} }} ?a {_UP[role].format(pg=_PG)} ?x }}"
-                for role, nodes in walks.items()]
-    if branches:
-        query = f"SELECT DISTINCT ?a WHERE {{ {' UNION '.join(branches)} }}"
-        for solution in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
-            agent = solution["a"]
-            if isinstance(agent, ox.BlankNode):
-                return None
-            direct.add(agent)
-    return direct
-
-
-def derive_for(store: ox.Store, graph: str, subjects: set[ox.NamedNode | ox.Literal]) -> list[ox.Quad]:
-    """The derived triples of `subjects`, as quads of `graph` (not added to the store). Read them while
-    the derived graph holds none of theirs: DERIVE reads the union of all graphs."""
-    if not subjects:
-        return []
-    name = ox.NamedNode(graph)
-    query = DERIVE_FOR % {"a": " ".join(sorted(str(s) for s in subjects))}
-    return [ox.Quad(t.subject, t.predicate, t.object, name)
-            for t in store.query(query, use_default_graph_as_union=True)]  # type: ignore[union-attr]
-
-
 def build_dataset(settings: Settings) -> Built:
     """Everything but validation and storage. Raises IngestError / CurationError / InputError."""
     minter = Minter(settings.base_iri)
@@ -237,7 +135,7 @@ def build_dataset(settings: Settings) -> Built:
     for name, graph in graphs.items():
         store.extend(quads(graph, name))
     derived_name = str(minter.graph["derived"])
-    derive(store, derived_name)
+    derive(store, derived_name, minter.base)
     graphs[derived_name] = to_graph(store.query(  # type: ignore[arg-type]
         "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
         named_graphs=[ox.NamedNode(derived_name)],

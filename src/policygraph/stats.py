@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from policygraph.audit import audit_store, audit_table
+
 PREFIX = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
 PREFIX schema: <https://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -13,7 +15,8 @@ PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 CLASS_COUNTS = PREFIX + """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
   VALUES ?class { pg:Organisation pg:Initiative pg:Partnership pg:PolicyIssue pg:Profile pg:Section
-                  pg:Evidence pg:Involvement foaf:OnlineAccount schema:CreativeWork }
+                  pg:Evidence pg:Involvement pg:StatedTriple pg:Derivation pg:UnnamedActivity foaf:OnlineAccount
+                  schema:CreativeWork }
   ?s a ?class
 } GROUP BY ?class ORDER BY ?class"""
 
@@ -58,14 +61,15 @@ def stats_tables(store: ox.Store, markdown: bool = False) -> str:
     head = ["organisation", "initiatives", "publications", "partners", "partnerships", "issues"]
     rows = [[str(o["name"]), *(str(o[k]) for k in head[1:])] for o in orgs]
     totals = ["all profiles", *(str(sum(int(o[k]) for o in orgs)) for k in head[1:])]
+    evidence = audit_table(audit_store(store), markdown)
     if markdown:
         lines = ["| class | count |", "|---|---:|", *(f"| {k} | {v} |" for k, v in classes.items()), ""]
         lines += ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
-        return "\n".join(lines)
+        return "\n".join(lines) + "\n\nEvidence of relationships:\n\n" + evidence
     width = max(len(r[0]) for r in rows + [head, totals])
     lines = [f"{k:<24}{v:>8}" for k, v in classes.items()]
     lines += ["", head[0].ljust(width) + "".join(h.rjust(14) for h in head[1:])]
     lines += [r[0].ljust(width) + "".join(c.rjust(14) for c in r[1:]) for r in rows]
     lines += [totals[0].ljust(width) + "".join(c.rjust(14) for c in totals[1:])]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\nEvidence of relationships\n" + evidence

@@ -153,7 +153,10 @@ def _triples(node: Any) -> Iterable[tuple[Any, Any, Any]]:
     if isinstance(node, CompValue):
         if node.name in ("BGP", "TriplesBlock"):  # inside EXISTS rdflib keeps the parsed TriplesBlock
             for triple in node["triples"]:
-                yield tuple(triple)  # type: ignore[misc]
+                # inside EXISTS, a subject with several predicates (`?s p1 ?a ; p2 ?b`) is one flat list
+                flat = list(triple)
+                for i in range(0, len(flat) - 2, 3):
+                    yield flat[i], flat[i + 1], flat[i + 2]
         for value in node.values():
             yield from _triples(value)
     elif isinstance(node, (list, tuple)):

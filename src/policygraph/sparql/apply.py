@@ -11,7 +11,7 @@ RocksDB), and the current build opened read-write. Under the store's exclusive w
    change is explicit (INSERT DATA / DELETE DATA updates, every Graph Store Protocol write:
    sparql/changes.py) takes the fast path:
    - the derived graph (pg:partnerOf, pg:worksOn, pg:involvedIn) is recomputed only for the agents the
-     change can touch (build.derived_subjects / build.derive_for); a triple written into the derived
+     change can touch (derive.derived_subjects / derive.derive_for); a triple written into the derived
      graph by hand is recomputed away, as a full derive does;
    - validation covers only the focus nodes the change can affect (policygraph.shacl.affected_nodes,
      taken before and after each stage: the explicit change, then the derived graph's), which gives the
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from policygraph.build import DERIVE, derive_for, derived_subjects
+from policygraph.derive import DERIVED_PREDICATES, derive_for, derive_query, derived_quads_of, derived_subjects
 from policygraph.errors import InputError, NotFound, StoreError
 from policygraph.namespaces import Minter
 from policygraph.settings import Settings
@@ -56,7 +56,6 @@ from policygraph.store.updates import change_update, has_blank
 from policygraph.validate import load_shapes
 from policygraph.web.mediatypes import GRAPHS
 
-DERIVED_PREDICATES = frozenset(f"https://w3id.org/policygraph/ontology#{p}" for p in ("partnerOf", "worksOn", "involvedIn"))
 Nodes = set[ox.NamedNode | ox.BlankNode | ox.Literal] | None  # None: validate everything
 
 
@@ -95,6 +94,10 @@ class WriteContext:
     @property
     def derived(self) -> str:
         return str(Minter(self.settings.base_iri).graph["derived"])
+
+    @property
+    def base(self) -> str:
+        return Minter(self.settings.base_iri).base
 
     def close(self) -> None:
         self.memory = self.disk = self.build = None
@@ -270,15 +273,15 @@ def apply_explicit(store: ox.Store, ctx: WriteContext, explicit: Explicit, track
     if subjects is None:
         old = _graph_quads(store, graph)
     else:
-        old = [q for s in subjects if isinstance(s, ox.NamedNode) for q in store.quads_for_pattern(s, None, None, graph)]
+        old = derived_quads_of(store, derived, subjects)
     stray = tuple(q for q in old if q.predicate.value not in DERIVED_PREDICATES)  # written by hand: DERIVE reads them
     if stray:
         nodes = _stage(store, deps, nodes, tracker, removed=stray)
     if subjects is None:
         new = {ox.Quad(t.subject, t.predicate, t.object, graph)
-               for t in store.query(DERIVE, use_default_graph_as_union=True)}  # type: ignore[union-attr]
+               for t in store.query(derive_query(ctx.base), use_default_graph_as_union=True)}  # type: ignore[union-attr]
     else:
-        new = set(derive_for(store, derived, subjects))
+        new = set(derive_for(store, derived, ctx.base, subjects))
     kept = set(old) - set(stray)
     nodes = _stage(store, deps, nodes, tracker, removed=tuple(kept - new), added=tuple(new - kept))
 

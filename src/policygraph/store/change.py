@@ -11,7 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from policygraph.build import derive
+from policygraph.derive import derive
 from policygraph.errors import InputError, NotFound
 from policygraph.namespaces import Minter
 from policygraph.web.mediatypes import GRAPHS
@@ -54,5 +54,5 @@ def apply_request(store: ox.Store, request: Any, base_iri: str) -> bool:
         raise InputError(f"the write cannot be applied: {exc}") from None
     derived = str(Minter(base_iri).graph["derived"])
     clear(store, ox.NamedNode(derived))
-    derive(store, derived)
+    derive(store, derived, Minter(base_iri).base)
     return request.operation in ("put", "post") and not existed

@@ -133,10 +133,11 @@ class Curated:
 
     def canonical_name(self, key: str) -> str:
         """The preferred name of an organisation or initiative that files may call differently: the name
-        most declarations use, ties going to the first file (files are read in name order)."""
+        most declarations use; on a tie the fullest (longest) one, then the first file's (files are read in
+        name order)."""
         names = [d.name for d in self.declarations(key)]
         counts = Counter(names)
-        return max(counts, key=lambda name: (counts[name], -names.index(name)))
+        return max(counts, key=lambda name: (counts[name], len(name), -names.index(name)))
 
     def labels(self, key: str) -> list[str]:
         """Every name, variant and acronym any file gives an organisation or initiative."""

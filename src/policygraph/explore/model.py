@@ -3,7 +3,10 @@
 Loaded from a handful of SPARQL SELECTs (so it works over any store that answers SPARQL), then held as
 plain data while a request is answered. Edges point from an organisation to the partnership it is
 partner in (`partner`) or to the initiative it is involved in (`involved`), and from a partnership to
-the initiative it is about (`about`).
+the initiative it is about (`about`). Every edge keeps the statements that make it (the involvement
+nodes, with the profile that states each and whether its role means joint work), and the network keeps
+each profile's issue tags of each thing: a view filtered by issue keeps an edge when the profile that
+states it also tags its initiative or partnership with the issue.
 """
 
 from __future__ import annotations
@@ -59,14 +62,27 @@ NODE_ISSUE = """
 ISSUES = "SELECT DISTINCT ?node ?issue WHERE {" + NODE_ISSUE + "\n}"
 
 EDGES = """
-SELECT ?source ?target ?relation ?role ?involvement WHERE {
+SELECT ?source ?target ?relation ?role ?involvement ?profile ?joint WHERE {
   { ?target a pg:Partnership ; pg:partner ?source . BIND ("partner" AS ?relation)
     OPTIONAL { ?target pg:involvement ?involvement . ?involvement pg:agent ?source .
-               OPTIONAL { ?involvement pg:role ?role } } }
+               OPTIONAL { ?involvement pg:role ?role OPTIONAL { ?role pg:jointWork ?joint } }
+               OPTIONAL { ?involvement pg:statedIn ?profile } } }
   UNION { ?target a pg:Initiative ; pg:involvement ?involvement . ?involvement pg:agent ?source .
-          BIND ("involved" AS ?relation) OPTIONAL { ?involvement pg:role ?role } }
-  UNION { ?source a pg:Partnership ; schema:about ?target . BIND ("about" AS ?relation) }
-} ORDER BY ?relation ?source ?target ?role"""
+          BIND ("involved" AS ?relation) OPTIONAL { ?involvement pg:role ?role OPTIONAL { ?role pg:jointWork ?joint } }
+          OPTIONAL { ?involvement pg:statedIn ?profile } }
+  UNION { ?source a pg:Partnership ; schema:about ?target . BIND ("about" AS ?relation)
+          OPTIONAL { ?involvement rdf:subject ?source ; rdf:predicate schema:about ; rdf:object ?target ; pg:statedIn ?profile } }
+} ORDER BY ?relation ?source ?target ?role ?involvement"""
+
+# Each profile's issue tags of each initiative and partnership (the pg:StatedTriple of dcterms:subject).
+TAGS = """
+SELECT DISTINCT ?thing ?issue ?profile WHERE {
+  ?statement rdf:subject ?thing ; rdf:predicate dcterms:subject ; rdf:object ?issue ; pg:statedIn ?profile .
+} ORDER BY ?thing ?issue ?profile"""
+
+PROFILES = """
+SELECT ?profile ?label ?org WHERE { ?profile a pg:Profile . OPTIONAL { ?profile rdfs:label ?label }
+  OPTIONAL { ?profile pg:profileOf ?org } } ORDER BY ?profile"""
 
 SCHEME = """
 SELECT ?concept ?label ?broader ?basket WHERE {
@@ -101,18 +117,41 @@ class Node:
         return self.acronyms[0] if self.acronyms else self.label
 
 
+@dataclass(frozen=True)
+class Statement:
+    """One statement behind an edge: an involvement (or, for `about`, the stated triple), the profile that
+    states it, and whether its role means joint work."""
+
+    iri: str
+    role: str | None
+    profile: str | None
+    joint: bool
+
+
 @dataclass
 class Edge:
     source: str
     target: str
     relation: str  # partner | involved | about
     roles: list[str] = field(default_factory=list)  # role concepts
-    # (pg:Involvement node, its role): what the backing triples of a path step name.
-    involvements: list[tuple[str, str | None]] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
 
     @property
     def key(self) -> str:
         return f"{self.relation}:{self.source}>{self.target}"
+
+    @property
+    def involvements(self) -> list[tuple[str, str | None]]:
+        """(pg:Involvement node, its role): what the backing triples of a path step name."""
+        return [(s.iri, s.role) for s in self.statements]
+
+    @property
+    def joint(self) -> bool:
+        """Whether any statement of the edge gives a role of joint work (an `about` edge always does)."""
+        return self.relation == "about" or any(s.joint for s in self.statements)
+
+    def joint_statements(self) -> list[Statement]:
+        return self.statements if self.relation == "about" else [s for s in self.statements if s.joint]
 
 
 @dataclass
@@ -131,6 +170,8 @@ class Network:
     issues: dict[str, Issue]
     labels: dict[str, str]  # concept IRI -> label (kinds, types, roles, issues)
     schemes: dict[str, list[str]]  # scheme key (organisation-type, ...) -> concept IRIs
+    tags: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (thing, profile) -> issues it states
+    profiles: dict[str, str] = field(default_factory=dict)  # profile -> the organisation it describes
 
     def neighbours(self) -> dict[str, list[Edge]]:
         out: dict[str, list[Edge]] = defaultdict(list)
@@ -151,6 +192,10 @@ class Network:
                 out.add(current)
             todo.extend(self.issues[current].broader)
         return out
+
+    def issues_stated(self, thing: str, profile: str | None) -> set[str]:
+        """The issues `profile` tags `thing` with."""
+        return self.tags.get((thing, profile or ""), set())
 
     def label(self, iri: str | None) -> str:
         if iri is None:
@@ -199,6 +244,8 @@ class Network:
             "relation": edge.relation,
             "roles": [key_of(r) for r in edge.roles],
             "label": ", ".join(self.label(r) for r in edge.roles) if edge.roles else edge.relation,
+            "joint": edge.joint,
+            "profiles": sorted({key_of(s.profile) for s in edge.statements if s.profile}),
         }
 
 
@@ -242,9 +289,14 @@ def load_network(sparql: Sparql, base: str) -> Network:
         if row.get("role") and row["role"] not in edge.roles:
             edge.roles.append(row["role"])
         if row.get("involvement"):
-            pair = (row["involvement"], row.get("role"))
-            if pair not in edge.involvements:
-                edge.involvements.append(pair)
+            statement = Statement(row["involvement"], row.get("role"), row.get("profile"), row.get("joint") == "true")
+            if statement not in edge.statements:
+                edge.statements.append(statement)
+
+    tags: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in sparql.select(TAGS):
+        tags[(row["thing"], row["profile"])].add(row["issue"])
+    profiles: dict[str, str] = {}
 
     issues: dict[str, Issue] = {}
     for row in sparql.select(SCHEME):
@@ -262,4 +314,8 @@ def load_network(sparql: Sparql, base: str) -> Network:
             schemes[scheme].append(row["concept"])
     for issue in issues.values():
         labels.setdefault(issue.iri, issue.label)
-    return Network(base, nodes, list(merged.values()), issues, labels, dict(schemes))
+    for row in sparql.select(PROFILES):
+        labels.setdefault(row["profile"], row.get("label") or _fallback_label(row["profile"]))
+        if row.get("org"):
+            profiles[row["profile"]] = row["org"]
+    return Network(base, nodes, list(merged.values()), issues, labels, dict(schemes), dict(tags), profiles)

@@ -45,12 +45,14 @@ class Ref:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A verbatim quote and the section it comes from."""
+    """A verbatim quote, the section it comes from (with its lines in the source) and the profile."""
 
     iri: str
     quote: str
     section: Ref | None
-    anchor: str = ""  # the fragment of the evidence node, so that pages can link to the quote
+    href: str = ""  # the quote's own page
+    lines: str = ""  # "lines 473–485" of the source file
+    profile: Ref | None = None
 
 
 @dataclass
@@ -150,14 +152,23 @@ class Reader:
     # ------------------------------------------------------------------ provenance
 
     def evidence(self, fact: str) -> list[Evidence]:
-        """The quotes that support a curated fact, each with the section it comes from."""
-        out = []
-        for ev in self.iris(fact, PG + "evidence"):
-            quote = self.value(ev, OA + "exact") or ""
+        """The quotes that support a statement or curated fact, each with its section and profile."""
+        return sorted((self.quote(ev) for ev in self.iris(fact, PG + "evidence")),
+                      key=lambda e: (e.profile.label if e.profile else "", e.section.label if e.section else "", e.quote))
+
+    def quote(self, ev: str) -> Evidence:
+        key = "quote " + ev
+        if key not in self.cache:
+            text = self.value(ev, OA + "exact") or ""
             section = self.value(ev, PROV + "wasDerivedFrom")
-            anchor = ev.split("#", 1)[1] if "#" in ev else ""
-            out.append(Evidence(ev, quote, self.ref(section) if section else None, anchor))
-        return sorted(out, key=lambda e: (e.section.label if e.section else "", e.quote))
+            lines, profile = "", None
+            if section:
+                start, end = self.value(section, PG + "startLine"), self.value(section, PG + "endLine")
+                lines = (f"line {start}" if start == end else f"lines {start}–{end}") if start and end else ""
+                found = self.iris(section, DCTERMS + "isPartOf")
+                profile = self.ref(found[0]) if found else None
+            self.cache[key] = Evidence(ev, text, self.ref(section) if section else None, self.map.href(ev), lines, profile)
+        return self.cache[key]  # type: ignore[return-value]
 
     def statements(self, iri: str) -> list[Statement]:
         """Every statement about `iri`, for the table at the foot of each page."""

@@ -7,6 +7,7 @@ from policygraph.linked.pages.common import Involvement, Page, base_page
 from policygraph.linked.pages.concepts import ConceptPage, IssuePage, concept_page, issue_page
 from policygraph.linked.pages.index import IndexPage, index_page, kind_counts, resources_of, suggestions
 from policygraph.linked.pages.organisation import OrganisationPage, organisation_page
+from policygraph.linked.pages.said import ProfileSays, QuotePage, Said, StatementPage, quote_page, said_about, statement_page
 from policygraph.linked.pages.sources import ProfilePage, SectionPage, Segment, highlight, profile_page, section_page
 from policygraph.linked.pages.works import InitiativePage, PartnershipPage, initiative_page, partnership_page
 from policygraph.linked.reader import Reader
@@ -18,6 +19,8 @@ BUILDERS = {
     "issue": issue_page,
     "profile": profile_page,
     "section": section_page,
+    "statement": statement_page,
+    "quote": quote_page,
 }
 
 
@@ -36,6 +39,6 @@ def page_for(reader: Reader, iri: str) -> Page:
 
 __all__ = [
     "ConceptPage", "IndexPage", "InitiativePage", "Involvement", "IssuePage", "OrganisationPage", "Page",
-    "PartnershipPage", "ProfilePage", "SectionPage", "Segment", "highlight", "index_page", "kind_counts",
-    "page_for", "resources_of", "suggestions",
+    "PartnershipPage", "ProfilePage", "ProfileSays", "QuotePage", "Said", "SectionPage", "Segment", "StatementPage",
+    "highlight", "index_page", "kind_counts", "page_for", "resources_of", "said_about", "suggestions",
 ]

@@ -15,7 +15,8 @@ class Involvement:
     thing: Ref  # the initiative / partnership, or the organisation
     roles: list[Ref]
     kind: Ref | None = None
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)  # the quotes of the involvement statements
+    profiles: list[Ref] = field(default_factory=list)  # the profiles that state it
 
 
 @dataclass
@@ -51,14 +52,25 @@ def base_page(reader: Reader, iri: str, kind: str) -> dict[str, object]:
     }
 
 
+def merged_involvements(reader: Reader, pairs: list[tuple[str, str]]) -> list[Involvement]:
+    """(other end, involvement statement) pairs as one row per other end: its roles, the quotes of the
+    statements and the profiles that state them."""
+    rows: dict[str, Involvement] = {}
+    for other, inv in pairs:
+        row = rows.setdefault(other, Involvement(reader.ref(other), []))
+        row.roles += [reader.ref(r) for r in reader.iris(inv, PG + "role") if reader.ref(r) not in row.roles]
+        row.evidence += [e for e in reader.evidence(inv) if e not in row.evidence]
+        row.profiles += [reader.ref(p) for p in reader.iris(inv, PG + "statedIn") if reader.ref(p) not in row.profiles]
+    for row in rows.values():
+        row.roles.sort(key=lambda r: r.label)
+        row.profiles.sort(key=lambda r: r.label)
+    return sorted(rows.values(), key=lambda r: r.thing.label.casefold())
+
+
 def involvements_of_thing(reader: Reader, thing: str) -> list[Involvement]:
     """The organisations involved in an initiative or partnership, each with its roles."""
-    by_agent: dict[str, list[Ref]] = {}
-    for inv in reader.iris(thing, PG + "involvement"):
-        for agent in reader.iris(inv, PG + "agent"):
-            by_agent.setdefault(agent, []).extend(reader.ref(r) for r in reader.iris(inv, PG + "role"))
-    rows = [Involvement(reader.ref(agent), sorted(set(roles), key=lambda r: r.label)) for agent, roles in by_agent.items()]
-    return sorted(rows, key=lambda r: r.thing.label.casefold())
+    return merged_involvements(reader, [(agent, inv) for inv in reader.iris(thing, PG + "involvement")
+                                        for agent in reader.iris(inv, PG + "agent")])
 
 
 def first_ref(reader: Reader, iri: str, prop: str) -> Ref | None:

@@ -18,6 +18,7 @@ NOTE_PROPERTY = {
     "issue": SKOS + "broader",
     "section": PG + "sectionType",
     "profile": PG + "profileOf",
+    "statement": PG + "statedIn",
 }
 
 KIND_TITLES = {
@@ -25,6 +26,7 @@ KIND_TITLES = {
     "partnership": "Partnerships", "profile": "Profiles", "section": "Sections of the profiles",
     "initiative-kind": "Initiative kinds", "partnership-kind": "Partnership kinds",
     "organisation-type": "Organisation types", "role": "Roles", "scheme": "Concept schemes",
+    "statement": "Statements of the profiles (and derivations)", "quote": "Quotes from the profiles",
 }
 
 

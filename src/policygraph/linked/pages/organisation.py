@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policygraph.linked.pages.common import Involvement, Page, base_page, first_ref, involvements_of_thing
+from policygraph.linked.pages.common import Involvement, Page, base_page, first_ref, involvements_of_thing, merged_involvements
 from policygraph.linked.reader import DCTERMS, FOAF, PG, PROV, SCHEMA, SKOS, Evidence, Reader, Ref, n
 
 
@@ -80,19 +80,15 @@ def _description_section(reader: Reader, profile: str) -> str | None:
 
 
 def _initiatives(reader: Reader, org: str) -> tuple[list[Involvement], list[Involvement]]:
-    """The initiatives and publications the organisation has a part in, with its roles in each."""
-    roles: dict[str, list[Ref]] = {}
-    for inv in reader.subjects(PG + "agent", org):
-        for thing in reader.subjects(PG + "involvement", inv):
-            if reader.has_type(thing, PG + "Initiative"):
-                roles.setdefault(thing, []).extend(reader.ref(r) for r in reader.iris(inv, PG + "role"))
+    """The initiatives and publications the organisation has a part in, with its roles in each, the
+    profiles that state them and their quotes (those of the involvement statements, not of the thing)."""
+    pairs = [(thing, inv) for inv in reader.subjects(PG + "agent", org) for thing in reader.subjects(PG + "involvement", inv)
+             if reader.has_type(thing, PG + "Initiative")]
     initiatives, publications = [], []
-    for thing, rs in roles.items():
-        row = Involvement(reader.ref(thing), sorted(set(rs), key=lambda r: r.label), first_ref(reader, thing, PG + "kind"),
-                          reader.evidence(thing))
-        (publications if reader.has_type(thing, SCHEMA + "CreativeWork") else initiatives).append(row)
-    order = lambda row: row.thing.label.casefold()  # noqa: E731
-    return sorted(initiatives, key=order), sorted(publications, key=order)
+    for row in merged_involvements(reader, pairs):
+        row.kind = first_ref(reader, row.thing.iri, PG + "kind")
+        (publications if reader.has_type(row.thing.iri, SCHEMA + "CreativeWork") else initiatives).append(row)
+    return initiatives, publications
 
 
 def _issues(reader: Reader, org: str, profile: Ref | None, involvements: list[Involvement]) -> list[BasketGroup]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policygraph.linked.pages.common import Involvement, Page, base_page, first_ref, involvements_of_thing
+from policygraph.linked.pages.said import ProfileSays, said_about
 from policygraph.linked.reader import DCTERMS, PG, PROV, SCHEMA, Evidence, Reader, Ref
 
 
@@ -33,6 +34,7 @@ class InitiativePage(Page):
     partnerships: list[Ref] = field(default_factory=list)
     sources: list[Ref] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    said: list[ProfileSays] = field(default_factory=list)  # who says what, profile by profile
 
 
 @dataclass
@@ -43,6 +45,8 @@ class PartnershipPage(Page):
     dates: Dates = field(default_factory=Dates)
     sources: list[Ref] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    issues: list[Ref] = field(default_factory=list)
+    said: list[ProfileSays] = field(default_factory=list)
 
 
 def _dates(reader: Reader, iri: str) -> Dates:
@@ -65,6 +69,7 @@ def initiative_page(reader: Reader, iri: str) -> InitiativePage:
     page.partnerships = reader.refs(reader.subjects(SCHEMA + "about", iri))
     page.sources = reader.refs(reader.iris(iri, PROV + "wasDerivedFrom"))
     page.evidence = reader.evidence(iri)
+    page.said = said_about(reader, iri)
     return page
 
 
@@ -79,4 +84,6 @@ def partnership_page(reader: Reader, iri: str) -> PartnershipPage:
     page.dates = _dates(reader, iri)
     page.sources = reader.refs(reader.iris(iri, PROV + "wasDerivedFrom"))
     page.evidence = reader.evidence(iri)
+    page.issues = reader.refs(reader.iris(iri, DCTERMS + "subject"))
+    page.said = said_about(reader, iri)
     return page

@@ -46,10 +46,14 @@ class Generated:
 
 
 def vocabulary_lines(ontology: Path) -> Iterator[str]:
+    """The vocabulary graphs, then their merge in the default graph (store/merge.py)."""
+    merge: dict[str, None] = {}
     for name, file in VOCABULARY.items():
         graph = f"<{BASE}graph/{name}>"
         for triple in ox.parse(path=ontology / file, format=ox.RdfFormat.TURTLE):
+            merge[f"{triple.subject} {triple.predicate} {triple.object} .\n"] = None
             yield f"{triple.subject} {triple.predicate} {triple.object} {graph} .\n"
+    yield from merge
 
 
 def plan(units: int, inject: int, kinds: list[str]) -> dict[int, list[str]]:

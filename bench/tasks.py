@@ -130,8 +130,7 @@ def _write(store: ox.Store, size: int) -> list[ox.Quad]:
     """A valid write of about `size` triples: new initiatives, each with an involvement and evidence."""
     pg, n = "https://w3id.org/policygraph/ontology#", ox.NamedNode
     org, section, text = next(iter(store.query(
-        f"SELECT ?o ?s ?t WHERE {{ ?o a <{pg}Organisation> ; <{pg}profile> ?p . ?p <{pg}section> ?s . ?s <{pg}text> ?t }} LIMIT 1",
-        use_default_graph_as_union=True)))  # type: ignore[misc]
+        f"SELECT ?o ?s ?t WHERE {{ ?o a <{pg}Organisation> ; <{pg}profile> ?p . ?p <{pg}section> ?s . ?s <{pg}text> ?t }} LIMIT 1")))  # type: ignore[misc]
     graph, a = n("https://w3id.org/policygraph/graph/curated/bench-write"), "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     quads: list[ox.Quad] = []
     for k in range((size + 11) // 12):

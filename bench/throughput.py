@@ -89,7 +89,7 @@ def with_values(text: str, bound: dict[str, ox.NamedNode | ox.Literal]) -> str:
 
 
 def run_select(store: ox.Store, text: str) -> list[ox.QuerySolution]:
-    result = store.query(text, use_default_graph_as_union=True)
+    result = store.query(text)
     assert isinstance(result, ox.QuerySolutions), text
     return list(result)
 
@@ -311,7 +311,7 @@ def raw_child(file: str) -> int:
     emit({"event": "ready", "quads": len(store), "load_seconds": load, "queries": [q.__dict__ for q in queries]})
 
     def ask(text: str) -> bytes:
-        result = store.query(text, use_default_graph_as_union=True)
+        result = store.query(text)
         assert isinstance(result, ox.QuerySolutions)
         return result.serialize(format=ox.QueryResultsFormat.JSON)
 
@@ -536,7 +536,7 @@ def servers(file: Path, work: Path, request_cap: float) -> dict[str, Callable[[]
             subprocess.run([str(OXIGRAPH), "load", "--location", str(location), "--file", str(file)], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return Server("oxigraph serve", [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind",
-                                         "127.0.0.1:{port}", "--union-default-graph"], {}, "/query", work / "oxigraph.log", 120)
+                                         "127.0.0.1:{port}"], {}, "/query", work / "oxigraph.log", 120)
 
     def policygraph(cache: bool) -> Callable[[], Server]:
         def make() -> Server:

@@ -188,7 +188,8 @@ this machine):
   Its engine cannot be stopped mid-query, so the same request cap is applied by killing that process: a
   query still running {first['request_cap']:.0f} s after the previous request ended is recorded as stopped,
   and a new process loads the data again and goes on with the remaining queries, then the throughput levels.
-- **oxigraph serve**: `oxigraph serve-read-only --union-default-graph` on a store written by `oxigraph load`.
+- **oxigraph serve**: `oxigraph serve-read-only` on a store written by `oxigraph load` (the generated file holds
+  the merge of its named graphs as its default graph, as policygraph's stores do).
 - **rdflib-endpoint**: `python -m rdflib_endpoint serve FILE` (rdflib's SPARQL engine over an in-memory Dataset
   whose default graph is the union).
 - **policygraph**: `policygraph serve` on a store written by `policygraph.store.local.write_store`, default

@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policygraph.derive import derive_query
+from policygraph.store.merge import merged
 
 BASE = "https://w3id.org/policygraph/"
 ID = BASE + "id/"
@@ -311,9 +312,10 @@ class Unit:
         if self.other:  # the neighbour is profiled elsewhere: its own profile, not this one, says what it works on
             store.add(ox.Quad(ox.NamedNode(self.other), ox.NamedNode(PG + "profile"),
                               ox.NamedNode(self.other.replace("/organisation/", "/profile/"))))
+        store.extend(list(merged(store)))  # the derived graph is computed from the default graph
         shared = {self.org, self.other} if self.other else {self.org}
         derived = []
-        for t in store.query(derive_query(BASE), use_default_graph_as_union=True):  # type: ignore[union-attr]
+        for t in store.query(derive_query(BASE)):  # type: ignore[union-attr]
             line = f"{t.subject} {t.predicate} {t.object} {self.graphs['derived']} .\n"
             if seen is not None and t.subject.value in shared:
                 key = hash(line)
@@ -321,7 +323,10 @@ class Unit:
                     continue
                 seen.add(key)
             derived.append(line)
-        return own + derived
+        # The default graph: the merge of the unit's named graphs (store/merge.py), each triple once.
+        merge = dict.fromkeys(f"{s} {p} {o} .\n" for s, p, o, _g in self.quads)
+        merge.update(dict.fromkeys(line.rsplit(" <", 1)[0] + " .\n" for line in derived))
+        return own + derived + list(merge)
 
     # ---- injected violations
 

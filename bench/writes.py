@@ -32,8 +32,7 @@ ID = "https://w3id.org/policygraph/id/"
 def anchor(store: ox.Store) -> tuple[str, str, str]:
     """An organisation with a profile section, that section and the first words of its text."""
     row = next(iter(store.query(  # type: ignore[call-overload]
-        f"SELECT ?o ?s ?t WHERE {{ ?o a <{PG}Organisation> ; <{PG}profile> ?p . ?p <{PG}section> ?s . ?s <{PG}text> ?t }} LIMIT 1",
-        use_default_graph_as_union=True)))
+        f"SELECT ?o ?s ?t WHERE {{ ?o a <{PG}Organisation> ; <{PG}profile> ?p . ?p <{PG}section> ?s . ?s <{PG}text> ?t }} LIMIT 1")))
     return row["o"].value, row["s"].value, row["t"].value[:20]
 
 

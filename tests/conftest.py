@@ -56,7 +56,7 @@ def remote_for(store: Path) -> str:
     if found is not None and found[1].poll() is None:
         return found[0]
     port = free_port()
-    process = subprocess.Popen([str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+    process = subprocess.Popen([str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -105,6 +105,7 @@ def built(settings: Settings) -> Built:
 
 
 SPARQL_PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -115,7 +116,7 @@ PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:
     """Rows of a SELECT over the union of all graphs, as {variable: lexical value} (unbound left out)."""
-    result = store.query(SPARQL_PREFIXES + query, use_default_graph_as_union=True)
+    result = store.query(SPARQL_PREFIXES + query)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]

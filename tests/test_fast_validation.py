@@ -237,7 +237,7 @@ def _writes(store: ox.Store) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]]]:
     rdf_type = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
     def first(query: str) -> ox.NamedNode:
-        return next(iter(store.query(query, use_default_graph_as_union=True)))[0]  # type: ignore[call-overload,index]
+        return next(iter(store.query(query)))[0]  # type: ignore[call-overload,index]
 
     def quads(s: object, p: object = None) -> list[ox.Quad]:
         return list(store.quads_for_pattern(s, p, None, None))  # type: ignore[arg-type]

@@ -149,3 +149,24 @@ def test_source_checksum_is_recorded() -> None:
 
     digest = hashlib.sha256(SOURCE.read_bytes()).hexdigest()
     assert digest in (ROOT / "data" / "sources" / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_role_says_whether_it_means_joint_work() -> None:
+    """Derived shortcuts and the explorer count joint work only: each role concept says which it is, and
+    supporting, adopting or using something is not joint work."""
+    kinds = parse("kinds.ttl")
+    roles = list(kinds.subjects(SKOS.inScheme, URIRef("https://w3id.org/policygraph/id/scheme/role")))
+    flags = {str(r).rsplit("/", 1)[-1]: [o.toPython() for o in kinds.objects(r, PG.jointWork)] for r in roles}
+    assert all(len(v) == 1 and isinstance(v[0], bool) for v in flags.values()), flags
+    assert {k for k, v in flags.items() if not v[0]} >= {"supporter", "adopter", "user", "signatory", "beneficiary", "observer"}
+    assert {k for k, v in flags.items() if v[0]} >= {"lead", "co-lead", "partner", "member", "funder", "organiser", "host"}
+
+
+def test_issue_hidden_labels_are_not_headings(issues: Graph) -> None:
+    """skos:hiddenLabel names an issue in running text (the support check); headings map by the preferred and
+    alternative labels only, so a hidden label cannot turn a sub-heading into an issue heading."""
+    matcher = IssueMatcher.from_graph(issues)
+    hidden = [str(label) for label in issues.objects(None, SKOS.hiddenLabel)]
+    assert len(hidden) > 40
+    assert not [label for label in hidden if matcher.match(label) and str(label).lower() not in
+                {str(x).lower() for p in (SKOS.prefLabel, SKOS.altLabel) for x in issues.objects(None, p)}]

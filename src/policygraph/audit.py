@@ -74,12 +74,15 @@ class Audit:
 
 
 def _rows(store: Any, query: str) -> list[dict[str, str]]:
-    result = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    result = store.query(PREFIXES + query)
     names = [v.value for v in result.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in result]
 
 
-class _Reader:
+class NamesIndex:
+    """What the support rules need to know, read from a store: names of organisations and initiatives, the
+    place of each section (profile, headings, issues), issues with their labels, partnerships."""
+
     def __init__(self, store: Any) -> None:
         self.labels: dict[str, list[str]] = defaultdict(list)
         self.own: dict[str, set[str]] = defaultdict(set)  # organisation -> its profiles
@@ -142,7 +145,7 @@ class _Reader:
 
 def audit_store(store: Any) -> Audit:
     """Count, per kind of relationship, how many carry a quote and how many are supported by all theirs."""
-    reader = _Reader(store)
+    reader = NamesIndex(store)
     audit = Audit()
     quotes: dict[str, list[tuple[str, Place | None]]] = defaultdict(list)
     for row in _rows(store, QUOTES):

@@ -26,26 +26,25 @@ from policygraph.ingest import IssueMatcher, Profile, load_profiles, profile_gra
 from policygraph.namespaces import CONTROLLED_SCHEMES, DEFAULT_BASE, Minter
 from policygraph.oxrdf import quads, to_graph
 from policygraph.settings import Settings
+from policygraph.store.merge import merged
 
 VOCABULARY_FILES = {"ontology": "policygraph.ttl", "issues": "issues.ttl", "kinds": "kinds.ttl"}
 
 
 @dataclass
 class Built:
-    graphs: dict[str, Graph]  # graph IRI -> triples
+    graphs: dict[str, Graph]  # graph IRI -> triples (the derived graph is in the store only)
     store: ox.Store  # the same, in an in-memory Oxigraph store, plus the derived graph
     profiles: list[Profile]
     curated: Curated
     minter: Minter
 
     def union(self) -> Graph:
-        """All graphs merged into one (what SHACL validates)."""
-        g = Graph()
-        for graph in self.graphs.values():
-            g += graph
-        return g
+        """All graphs merged into one, the derived graph included (what SHACL validates)."""
+        return to_graph(self.store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))  # type: ignore[arg-type]
 
     def nquads(self) -> bytes:
+        """The whole store: the named graphs and the default graph (their merge)."""
         return self.store.dump(format=ox.RdfFormat.N_QUADS) or b""
 
     def __len__(self) -> int:
@@ -135,11 +134,9 @@ def build_dataset(settings: Settings) -> Built:
     for name, graph in graphs.items():
         store.extend(quads(graph, name))
     derived_name = str(minter.graph["derived"])
-    derive(store, derived_name, minter.base)
-    graphs[derived_name] = to_graph(store.query(  # type: ignore[arg-type]
-        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-        named_graphs=[ox.NamedNode(derived_name)],
-    ))
+    store.extend(list(merged(store)))  # the default graph: the merge of the named graphs (store/merge.py) ...
+    derive(store, derived_name, minter.base)  # ... which the derived graph is computed from
+    store.extend(list(merged(store.quads_for_pattern(None, None, None, ox.NamedNode(derived_name)))))
     return Built(graphs=graphs, store=store, profiles=profiles, curated=curated, minter=minter)
 
 

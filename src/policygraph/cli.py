@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from policygraph import __version__
 from policygraph.errors import InputError, PolicygraphError, ValidationFailed
 from policygraph.settings import Settings, load_settings
+from policygraph.store.merge import in_default
 
 EXPORT_FORMATS = {
     "turtle": (ox.RdfFormat.TURTLE, "ttl"),
@@ -50,15 +51,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def export_dump(store: ox.Store, fmt: str, output: Path | None) -> bytes | None:
-    """Serialise the whole dataset. Triple formats get the union of all named graphs."""
+    """Serialise the whole dataset: quad formats keep the named graphs; triple formats get their merge."""
     rdf_format, _ext = EXPORT_FORMATS[fmt]
     from policygraph.namespaces import PREFIXES
 
     if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD):
-        quads = store.quads_for_pattern(None, None, None, None)
+        quads = (q for q in store.quads_for_pattern(None, None, None, None) if not in_default(q))
         kwargs = {"prefixes": PREFIXES} if rdf_format == ox.RdfFormat.TRIG else {}
         return ox.serialize(quads, output, format=rdf_format, **kwargs)
-    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")  # the default graph: the merge
     kwargs = {"prefixes": PREFIXES} if rdf_format == ox.RdfFormat.TURTLE else {}
     return ox.serialize(triples, output, format=rdf_format, **kwargs)
 
@@ -95,7 +96,7 @@ def _term(term: object) -> str:
 
 
 def run_query(store: ox.Store, text: str, fmt: str) -> str:
-    result = store.query(text, use_default_graph_as_union=True)  # the default graph is the union of all graphs
+    result = store.query(text)  # the default graph is the merge of all named graphs
     if isinstance(result, ox.QueryBoolean):
         result = bool(result)
     if isinstance(result, bool):

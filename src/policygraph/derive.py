@@ -71,7 +71,7 @@ def derive_query(base: str, restrict: str = "") -> str:
 def derive(store: ox.Store, graph: str, base: str) -> int:
     """Materialise the shortcuts and their derivations into `graph`. Returns the number of triples."""
     name = ox.NamedNode(graph)
-    triples = list(store.query(derive_query(base), use_default_graph_as_union=True))  # type: ignore[arg-type]
+    triples = list(store.query(derive_query(base)))  # type: ignore[arg-type]
     store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
     return len(triples)
 
@@ -84,7 +84,7 @@ def derive_for(store: ox.Store, graph: str, base: str, subjects: set[ox.NamedNod
     name = ox.NamedNode(graph)
     restrict = "VALUES ?s { " + " ".join(sorted(str(s) for s in subjects)) + " }"
     return [ox.Quad(t.subject, t.predicate, t.object, name)
-            for t in store.query(derive_query(base, restrict), use_default_graph_as_union=True)]  # type: ignore[union-attr]
+            for t in store.query(derive_query(base, restrict))]  # type: ignore[union-attr]
 
 
 def derived_quads_of(store: ox.Store, graph: str, subjects: set[ox.NamedNode | ox.Literal]) -> list[ox.Quad]:
@@ -162,7 +162,7 @@ def derived_subjects(store: ox.Store, quads: list[ox.Quad], derived: str) -> set
     branches = [f"{{ VALUES ?x {{ {' '.join(sorted(nodes))} }} ?a {_UP[role]} ?x }}" for role, nodes in walks.items()]
     if branches:
         query = f"SELECT DISTINCT ?a WHERE {{ {' UNION '.join(branches)} }}"
-        for solution in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        for solution in store.query(query):  # type: ignore[union-attr]
             agent = solution["a"]
             if isinstance(agent, ox.BlankNode):
                 return None

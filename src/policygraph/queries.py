@@ -248,7 +248,7 @@ def options(store: ox.Store, kind: str, base: str) -> list[tuple[str, str]]:
     else:
         return []
     prefix = minter.concept(kind, "")
-    result = store.query(query, use_default_graph_as_union=True, substitutions=bound)
+    result = store.query(query, substitutions=bound)
     assert isinstance(result, ox.QuerySolutions)
     out = []
     for row in result:

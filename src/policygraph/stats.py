@@ -36,7 +36,7 @@ SELECT ?org ?name ?initiatives ?publications ?partners ?partnerships ?issues WHE
 
 
 def _rows(store: ox.Store, query: str) -> list[list[str]]:
-    result = store.query(query, use_default_graph_as_union=True)
+    result = store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [[sol[n].value if sol[n] is not None else "" for n in names] for sol in result]

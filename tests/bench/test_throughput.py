@@ -50,8 +50,7 @@ def section(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, An
 def test_defaults_that_name_nothing_here_are_replaced_by_values_with_rows(store: ox.Store) -> None:
     # The catalogue's defaults name the real organisations (wmo, unctad...), absent from generated data.
     assert not list(store.query(with_values(CATALOGUE["partners-of-organisation"].text,
-                                            CATALOGUE["partners-of-organisation"].bind({}, BASE)),
-                                use_default_graph_as_union=True))
+                                            CATALOGUE["partners-of-organisation"].bind({}, BASE))))
     chosen = choose_parameters(store, CATALOGUE["partners-of-organisation"])
     assert str(chosen["organisation"]).startswith(f"<{BASE}id/organisation/")
     pair = choose_parameters(store, CATALOGUE["shared-initiatives"])
@@ -65,7 +64,7 @@ def test_every_query_of_the_mix_finds_rows_in_generated_data(store: ox.Store) ->
     assert {q.name for q in queries if q.kind == "catalogue"} == set(CATALOGUE)
     assert {q.name for q in queries if q.kind == "ad-hoc"} == {"lookup-by-iri", "count-initiatives", "label-filter"}
     for q in queries:
-        rows = list(store.query(q.text, use_default_graph_as_union=True))  # type: ignore[arg-type]
+        rows = list(store.query(q.text))  # type: ignore[arg-type]
         if q.in_mix:
             assert rows, q.name
         assert q.in_mix == (bool(rows) and q.name not in EXCLUDED), q.name
@@ -143,7 +142,7 @@ def test_a_raw_query_past_the_cap_is_stopped_and_the_remaining_queries_and_level
     assert list(latency) == [q.name for q in queries]  # every query, in order, after the stopped one too
     assert latency[SLOW.name] == {"capped": cap}
     for q in queries[at + 1:]:  # measured by the process started again after the kill
-        expected = len(list(store.query(q.text, use_default_graph_as_union=True)))  # type: ignore[arg-type]
+        expected = len(list(store.query(q.text)))  # type: ignore[arg-type]
         assert latency[q.name]["rows"] == expected and latency[q.name]["runs"] == 1, (q.name, latency[q.name])
     # every level ran, and ended where a client was stuck on the slow query past the cap
     assert set(raw["levels"]) == {"1", "8"}

@@ -20,8 +20,8 @@ def test_every_quote_is_verbatim_in_the_section_it_cites(built: Built, source_li
         ?ev a pg:Evidence ; oa:exact ?quote ; prov:wasDerivedFrom ?s . ?s pg:startLine ?start ; pg:endLine ?end }""")
     assert len(rows) > 800
     for row in rows:
-        # The section's text, read from the source file by the section's line range.
-        text = "\n".join(source_lines[int(row["start"]): int(row["end"])])
+        # The section's heading and text, read from the source file by the section's line range.
+        text = "\n".join(source_lines[int(row["start"]) - 1: int(row["end"])])  # the heading line too
         assert row["quote"] in text, (row["ev"], row["quote"])
 
 

@@ -17,6 +17,7 @@ from tests.conftest import LiveServer
 BASE = "https://w3id.org/policygraph/"
 ID = BASE + "id/"
 PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -36,7 +37,7 @@ T = TypeVar("T")
 
 
 def rows(store: ox.Store, query: str) -> list[dict[str, str]]:
-    result = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    result = store.query(PREFIXES + query)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in result]
@@ -55,10 +56,9 @@ def resources_by_kind(built: Built) -> dict[str, list[str]]:
 
 def types_and_labels(built: Built, iri: str) -> tuple[set[str], set[str]]:
     sub = {ox.Variable("x"): ox.NamedNode(iri)}
-    types = {s["t"].value for s in built.store.query("SELECT ?x ?t WHERE { ?x a ?t }", substitutions=sub,  # type: ignore[union-attr]
-                                                      use_default_graph_as_union=True)}
+    types = {s["t"].value for s in built.store.query("SELECT ?x ?t WHERE { ?x a ?t }", substitutions=sub)}  # type: ignore[union-attr]
     labels = {s["l"].value for s in built.store.query(  # type: ignore[union-attr]
-        PREFIXES + "SELECT ?x ?l WHERE { ?x rdfs:label|skos:prefLabel ?l }", substitutions=sub, use_default_graph_as_union=True)}
+        PREFIXES + "SELECT ?x ?l WHERE { ?x rdfs:label|skos:prefLabel ?l }", substitutions=sub)}
     return types, labels
 
 

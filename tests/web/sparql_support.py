@@ -24,7 +24,9 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 # A SELECT with a known answer, several rows, IRIs, language-tagged and typed literals.
 ORGANISATIONS = PREFIXES + """SELECT ?org ?name ?acronym WHERE {
-  ?org a pg:Organisation ; pg:profile ?p ; skos:prefLabel ?name . OPTIONAL { ?org pg:acronym ?acronym }
+  ?org a pg:Organisation ; pg:profile ?p ; skos:prefLabel ?name .
+  OPTIONAL { GRAPH ?ingested { ?org pg:acronym ?acronym }
+             FILTER (STRSTARTS(STR(?ingested), "https://w3id.org/policygraph/graph/profile/")) }
 } ORDER BY ?name"""
 ASK_PROFILED = PREFIXES + "ASK { ?org pg:profile ?p }"
 CONSTRUCT_PARTNERS = PREFIXES + "CONSTRUCT { ?a pg:partnerOf ?b } WHERE { ?a pg:partnerOf ?b }"
@@ -32,7 +34,6 @@ DESCRIBE_WMO = "DESCRIBE <https://w3id.org/policygraph/id/organisation/wmo>"
 
 
 def store_select(store: ox.Store, text: str, **kwargs: Any) -> list[dict[str, Any]]:
-    kwargs.setdefault("use_default_graph_as_union", True)
     result = store.query(text, **kwargs)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
@@ -40,7 +41,6 @@ def store_select(store: ox.Store, text: str, **kwargs: Any) -> list[dict[str, An
 
 
 def store_triples(store: ox.Store, text: str, **kwargs: Any) -> set[ox.Triple]:
-    kwargs.setdefault("use_default_graph_as_union", True)
     return set(store.query(text, **kwargs))  # type: ignore[arg-type]
 
 

@@ -21,6 +21,9 @@ pytestmark = pytest.mark.slow
 # the explorer, the query catalogue) are fetched and must answer, but their own links are theirs to test.
 EXPAND = ("/id/", "/ontology", "/issues", "/dumps", "/.well-known/void")
 DOWNLOADS = "/dumps/"  # files: fetched for their status only
+# Statements and quotes (thousands) are fetched for their status; what they link to is linked from the
+# pages of the things they are about, which are read.
+LEAVES = ("/id/statement/", "/id/quote/")
 
 
 def local(url: str, server: LiveServer) -> str | None:
@@ -50,7 +53,7 @@ def crawl(live_server: LiveServer) -> dict[str, int]:
             download = path.startswith(DOWNLOADS)
             response = session.get(live_server.url + path, headers={"Accept": "text/html"}, timeout=120, stream=download)
             found: set[str] = set()
-            expand = path == "/" or path.split("?")[0].startswith(EXPAND)
+            expand = path == "/" or (path.split("?")[0].startswith(EXPAND) and not path.startswith(LEAVES))
             html = response.headers.get("Content-Type", "").startswith("text/html")
             if response.status_code == 200 and not download and expand and html:
                 page = Page(response.text)

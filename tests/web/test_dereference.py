@@ -16,8 +16,20 @@ from policygraph.build import Built
 from tests.conftest import LiveServer
 from tests.web.linked_support import ID, RDF_FORMS, Page, get, parallel, path_of, resources_by_kind, rows, types_and_labels
 
-KINDS = ["organisation", "initiative", "issue", "partnership", "profile", "section",
+KINDS = ["organisation", "initiative", "issue", "partnership", "profile", "section", "statement", "quote",
          "initiative-kind", "partnership-kind", "organisation-type", "role", "scheme"]
+# Thousands of statements and quotes: every one is fetched by the crawl (tests/web/test_crawl.py); here a
+# sample of each is checked in every form.
+SAMPLED = {"statement": 60, "quote": 30}
+
+
+def sample(iris: list[str], kind: str) -> list[str]:
+    """Every resource of a kind, or an evenly spread sample of the big kinds (always the same one)."""
+    wanted = SAMPLED.get(kind)
+    if wanted is None or len(iris) <= wanted:
+        return iris
+    step = len(iris) / wanted
+    return [iris[int(i * step)] for i in range(wanted)]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +47,8 @@ def check_resource(server: LiveServer, built: Built, iri: str) -> list[str]:
     problems: list[str] = []
     types, labels = types_and_labels(built, iri)
     path = path_of(iri)
-    if not types or not labels:
+    named_by_data = bool(labels)  # statements and quotes are titled by what they say, not by a label
+    if not types or not (labels or path.startswith(("/id/statement/", "/id/quote/"))):
         return [f"{iri}: the store gives it no type or no label"]
     with requests.Session() as session:
         for mime, (_suffix, parser) in RDF_FORMS.items():
@@ -47,7 +60,7 @@ def check_resource(server: LiveServer, built: Built, iri: str) -> list[str]:
             g.parse(data=response.content, format=parser, publicID=iri)
             missing_types = {t for t in types if (URIRef(iri), RDF.type, URIRef(t)) not in g}
             found_labels = {str(o) for o in g.objects(URIRef(iri), None) if isinstance(o, Literal)}
-            if missing_types or not labels <= found_labels:
+            if missing_types or (named_by_data and not labels <= found_labels):
                 problems.append(f"{path} as {mime}: missing types {missing_types} or labels {labels - found_labels}")
         response = get(server, path, "text/html", session)
         if response.status_code != 200 or not response.headers["Content-Type"].startswith("text/html"):
@@ -56,7 +69,7 @@ def check_resource(server: LiveServer, built: Built, iri: str) -> list[str]:
             page = Page(response.text)
             if page.errors or not page.heading_levels_in_order() or page.lang != "en":
                 problems.append(f"{path} as HTML: {page.errors[:3]}, headings {page.headings[:4]}, lang {page.lang}")
-            if not any(label in page.h1 for label in labels):
+            if not page.h1 or (named_by_data and not any(label in page.h1 for label in labels)):
                 problems.append(f"{path} as HTML: h1 {page.h1} is none of {labels}")
     return problems
 
@@ -65,7 +78,7 @@ def check_resource(server: LiveServer, built: Built, iri: str) -> list[str]:
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_resource_answers_in_every_form(live_server: LiveServer, built: Built, resources: dict[str, list[str]],
                                               kind: str) -> None:
-    results = parallel(lambda iri: check_resource(live_server, built, iri), resources[kind])
+    results = parallel(lambda iri: check_resource(live_server, built, iri), sample(resources[kind], kind))
     problems = [p for found in results for p in found]  # type: ignore[attr-defined]
     assert not problems, f"{len(problems)} problems, first: {problems[:5]}"
 
@@ -156,7 +169,7 @@ def test_every_hash_node_is_described_in_its_document(live_server: LiveServer, b
     by_document: dict[str, set[str]] = {}
     for row in hash_nodes:
         by_document.setdefault(row["s"].split("#", 1)[0], set()).add(row["s"])
-    assert len(hash_nodes) > 800  # evidence, involvements and accounts
+    assert len(hash_nodes) > 50  # the social media accounts of the profiled organisations
 
     def missing(doc: str) -> set[str]:
         g = Graph()

@@ -82,8 +82,8 @@ def test_the_values_rewrite_gives_oxigraph_the_same_answer(built: Built) -> None
     """The rewrite itself is faithful: on Oxigraph, VALUES and substitution agree for every query."""
     for query in CATALOGUE.values():
         bound = {ox.Variable(k): v for k, v in query.bind({}, BASE).items()}
-        substituted = list(built.store.query(query.text, use_default_graph_as_union=True, substitutions=bound))
-        rewritten = list(built.store.query(with_values(query), use_default_graph_as_union=True))
+        substituted = list(built.store.query(query.text, substitutions=bound))
+        rewritten = list(built.store.query(with_values(query)))
         assert sorted(map(str, substituted)) == sorted(map(str, rewritten)), query.name
 
 

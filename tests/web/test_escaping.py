@@ -67,7 +67,7 @@ initiatives:
     issues: [artificial-intelligence]
     description: "a <script>alert(3)</script> programme"
     evidence:
-      quote: "{QUOTE}"
+      quote: '{QUOTE} together with {PARTNER} since 2024'
 partnerships:
   - key: acme-beta-widget
     kind: cooperation
@@ -76,7 +76,7 @@ partnerships:
       - {{org: beta, role: partner}}
     about: widget
     evidence:
-      quote: 'together with {PARTNER} since 2024'
+      quote: '{QUOTE} together with {PARTNER} since 2024'
 """
 
 

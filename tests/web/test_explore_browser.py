@@ -22,10 +22,11 @@ PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 READY = "document.getElementById('explorer').dataset.state === 'ready'"
+ID = "https://w3id.org/policygraph/id/"
 
 
 def rows(built: Built, query: str) -> list[dict[str, str]]:
-    result = built.store.query(PREFIXES + query, use_default_graph_as_union=True)
+    result = built.store.query(PREFIXES + query)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in result]
@@ -254,3 +255,33 @@ def test_the_view_saves_as_png(recorded: Recorded, live_server: LiveServer) -> N
     info.value.save_as(str(saved))
     assert saved.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert info.value.suggested_filename == "policygraph-view.png"
+
+
+def test_an_issue_filter_links_organisations_only_through_what_their_own_statements_say(
+        recorded: Recorded, live_server: LiveServer, built: Built) -> None:
+    """The issue's example: with "Artificial intelligence" selected, WMO is not linked to UNECE through the
+    SDGs (which WMO only supports, and which another profile tagged with AI); every edge drawn from WMO
+    rests on a joint-work statement of a profile that tags its target with AI; and WMO's panel lists the
+    issues its own profile states (no "Intellectual property rights")."""
+    wmo, unece, sdgs = ID + "organisation/wmo", ID + "organisation/unece", ID + "initiative/sustainable-development-goals"
+    page = open_explorer(recorded, live_server, "?issue=artificial-intelligence")
+    edges = page.evaluate("window.policygraphExplorer.cy.edges().map(e => [e.source().id(), e.target().id()])")
+    assert [wmo, sdgs] not in edges
+    through = {t for s, t in edges if s == wmo} & {t for s, t in edges if s == unece}
+    assert sdgs not in through
+    allowed = {r["t"] for r in rows(built, f"""SELECT ?t WHERE {{ ?t pg:involvement ?v . ?v pg:agent <{wmo}> ; pg:role/pg:jointWork true ;
+        pg:statedIn ?p . ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?t ;
+        <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <http://purl.org/dc/terms/subject> ;
+        <http://www.w3.org/1999/02/22-rdf-syntax-ns#object>/skos:broader* <{ID}issue/artificial-intelligence> ; pg:statedIn ?p }}""")}
+    assert {t for s, t in edges if s == wmo} <= allowed
+    count = generation(page)
+    click_node(page, wmo)
+    page.wait_for_selector("#panel:not([hidden])")
+    wait_ready(page, count)
+    shown = set(page.locator("#panel ul.issues li").all_inner_texts())
+    own = {r["l"] for r in rows(built, f"""SELECT DISTINCT ?l WHERE {{ <{wmo}> pg:worksOn ?i . ?i skos:prefLabel ?l }}""")}
+    assert shown == own and "Intellectual property rights" not in shown
+    stated_elsewhere = rows(built, f"""SELECT ?i WHERE {{ ?d <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{wmo}> ;
+        <http://www.w3.org/ns/prov#wasDerivedFrom>/pg:statedIn ?p FILTER (?p != <{ID}profile/wmo>) }}""")
+    assert stated_elsewhere == []
+    shot(page, "issue-filter-own-statements")

@@ -21,7 +21,6 @@ def first_issue_key(built: Built) -> str:
     result = built.store.query(
         "PREFIX pg: <https://w3id.org/policygraph/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
         "SELECT ?i (COUNT(?o) AS ?n) WHERE { ?i skos:broader ?b . ?o pg:worksOn ?i } GROUP BY ?i ORDER BY DESC(?n) ?i LIMIT 1",
-        use_default_graph_as_union=True,
     )
     assert isinstance(result, ox.QuerySolutions)
     return next(iter(result))["i"].value.rsplit("/", 1)[-1]

@@ -56,7 +56,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[Engine]:
-    found = start_engine("--union-default-graph")
+    found = start_engine()
     yield found
     found.process.kill()
     found.process.wait()
@@ -125,7 +125,7 @@ def _graph(turtle: bytes) -> set[ox.Triple]:
 
 
 def test_a_write_is_validated_here_and_committed_there(engine: Engine, built: Built) -> None:
-    own = start_engine("--union-default-graph")
+    own = start_engine()
     try:
         assert cli("--store", own.url, "build").returncode == 0
         server = start_server_on(own.url, {"POLICYGRAPH_WRITE_TOKEN": TOKEN})
@@ -165,7 +165,7 @@ def engine_quads(engine: Engine, graph: str) -> list[tuple[str, str, str]]:
 def test_writes_of_blank_nodes_reach_the_engine_and_are_removed_there(built: Built) -> None:
     """DELETE DATA cannot name blank nodes: a graph that loses a blank-node triple is replaced whole on the
     engine, in the same update; everything outside it stays as it was."""
-    own = start_engine("--union-default-graph")
+    own = start_engine()
     try:
         assert cli("--store", own.url, "build").returncode == 0
         server = start_server_on(own.url, {"POLICYGRAPH_WRITE_TOKEN": TOKEN})
@@ -194,15 +194,36 @@ def test_writes_of_blank_nodes_reach_the_engine_and_are_removed_there(built: Bui
         own.process.wait()
 
 
-def test_a_remote_that_does_not_union_its_graphs_is_refused_at_start(built: Built) -> None:
+def test_a_remote_that_unions_its_graphs_is_refused_at_start(built: Built) -> None:
+    """policygraph keeps the merge of the named graphs as the engine's default graph: an engine that answers
+    queries without GRAPH over the union of its graphs would count every triple twice (or more)."""
+    union = start_engine("--union-default-graph")
+    try:
+        assert cli("--store", union.url, "build").returncode == 0
+        port = free_port()
+        served = subprocess.run([sys.executable, "-m", "policygraph.cli", "--store", union.url, "serve", "--port", str(port)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert served.returncode != 0
+        assert "union" in served.stderr and "--union-default-graph" in served.stderr
+    finally:
+        union.process.kill()
+        union.process.wait()
+
+
+def test_a_remote_without_the_merge_is_refused_at_start(built: Built) -> None:
+    """Data loaded into the engine by other means (named graphs only) has no default graph to query."""
     plain = start_engine()
     try:
-        assert cli("--store", plain.url, "build").returncode == 0
+        named = [q for q in built.store if not isinstance(q.graph_name, ox.DefaultGraph)]
+        body = ox.serialize(named, format=ox.RdfFormat.N_QUADS) or b""
+        loaded = requests.post(plain.url.removesuffix("/query") + "/store", data=body,
+                               headers={"Content-Type": "application/n-quads"}, timeout=120)
+        assert loaded.status_code in (200, 201, 204), loaded.text
         port = free_port()
         served = subprocess.run([sys.executable, "-m", "policygraph.cli", "--store", plain.url, "serve", "--port", str(port)],
                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert served.returncode != 0
-        assert "union" in served.stderr and "--union-default-graph" in served.stderr
+        assert "none in its default graph" in served.stderr and "policygraph build" in served.stderr
     finally:
         plain.process.kill()
         plain.process.wait()

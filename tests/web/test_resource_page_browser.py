@@ -62,8 +62,9 @@ def test_organisation_page_renders_with_partners_and_evidence(browser: Browser, 
     evidence = page.locator("blockquote.evidence").first
     evidence.scroll_into_view_if_needed()
     assert evidence.is_visible() and evidence.bounding_box()["height"] > 10  # type: ignore[index]
-    section_link = page.locator("figure.evidence figcaption a").first
-    assert section_link.get_attribute("href", timeout=5000).startswith("/id/section/")  # type: ignore[union-attr]
+    caption = page.locator("figure.evidence figcaption").first  # the profile, the section, the quote's own page
+    hrefs = [a.get_attribute("href", timeout=5000) or "" for a in caption.locator("a").all()]
+    assert [h.split("/")[2] for h in hrefs] == ["profile", "section", "quote"], hrefs
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(PARTNERSHIPS).scroll_into_view_if_needed()

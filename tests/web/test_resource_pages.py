@@ -9,7 +9,7 @@ import pytest
 
 from policygraph.build import Built
 from tests.conftest import LiveServer
-from tests.web.linked_support import Page, path_of, rows
+from tests.web.linked_support import ID, Page, path_of, rows
 
 
 class Rows(Page):
@@ -94,12 +94,25 @@ def test_organisation_page_shows_initiatives_with_roles_and_evidence(live_server
         table = tables["publications-table" if "pub" in row else "initiatives-table"]
         matching = [text for links, text in table.rows if path_of(row["x"]) in links]
         assert matching and row["rl"] in matching[0], row
-    evidence = rows(built.store, f"""SELECT ?x ?quote ?section WHERE {{ ?x a pg:Initiative ; pg:involvement/pg:agent <{organisation}> ;
-        pg:evidence ?e . ?e oa:exact ?quote ; prov:wasDerivedFrom ?section }}""")
+    # Each row shows the quotes of the involvement statements themselves (not every quote about the
+    # initiative), and the profiles that make them.
+    evidence = rows(built.store, f"""SELECT ?x ?quote ?section ?profile WHERE {{ ?x a pg:Initiative ; pg:involvement ?inv .
+        ?inv pg:agent <{organisation}> ; pg:statedIn ?profile ; pg:evidence ?e . ?e oa:exact ?quote ; prov:wasDerivedFrom ?section }}""")
     table_rows = tables["initiatives-table"].rows + tables["publications-table"].rows
     for row in evidence:
         (links, text), = [(links, text) for links, text in table_rows if path_of(row["x"]) in links]
-        assert " ".join(row["quote"].split()) in text and path_of(row["section"]) in links, row
+        assert " ".join(row["quote"].split()) in text and {path_of(row["section"]), path_of(row["profile"])} <= set(links), row
+    for links, text in table_rows:
+        things = [link for link in links if link.startswith("/id/initiative/")]
+        if not things:
+            continue  # the header
+        thing = ID + things[0][len("/id/"):]
+        shown = rows(built.store, f"""SELECT ?quote WHERE {{ ?i pg:agent <{organisation}> ; pg:evidence/oa:exact ?quote .
+            <{thing}> pg:involvement ?i }}""")
+        others = rows(built.store, f"""SELECT ?quote WHERE {{ <{thing}> pg:involvement ?i . ?i pg:evidence/oa:exact ?quote
+            FILTER NOT EXISTS {{ ?i pg:agent <{organisation}> }}
+            FILTER NOT EXISTS {{ ?j pg:agent <{organisation}> ; pg:evidence/oa:exact ?quote }} }}""")
+        assert shown and not [o for o in others if " ".join(o["quote"].split()) in text], (thing, others[:2])
 
 
 def test_organisation_page_shows_partners_and_partnerships(live_server: LiveServer, built: Built, organisation: str) -> None:
@@ -186,3 +199,55 @@ def test_bad_input_gets_a_clean_4xx(live_server: LiveServer, path: str) -> None:
     response = live_server.get(path)
     assert 400 <= response.status_code < 500, (path, response.status_code)
 
+
+
+class SaidBlocks(Page):
+    """The 'Who says what' blocks of a page: per profile, its heading, text and links."""
+
+    def __init__(self, html: str) -> None:
+        self.blocks: list[dict[str, list[str]]] = []
+        self._depth = 0  # > 0 inside a block: the number of open <section> elements
+        super().__init__(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
+        if tag == "section" and self._depth:
+            self._depth += 1
+        elif tag == "section" and (dict(attrs).get("class") or "").split() == ["said"]:
+            self._depth = 1
+            self.blocks.append({"text": [], "links": []})
+        elif tag == "a" and self._depth:
+            self.blocks[-1]["links"].append(dict(attrs).get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
+        if tag == "section" and self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        super().handle_data(data)
+        if self._depth:
+            self.blocks[-1]["text"].append(data)
+
+
+def test_the_ai_act_page_shows_each_profiles_statements_separately(live_server: LiveServer, built: Built) -> None:
+    """The issue's example: the AI Act, which three profiles speak of. Each profile's block holds its own
+    statements with their quotes, profile, section and lines, and no other profile's quotes."""
+    html = live_server.get("/id/initiative/ai-act").text
+    blocks = SaidBlocks(html).blocks
+    profiles = [next(link for link in b["links"] if link.startswith("/id/profile/")) for b in blocks]
+    assert profiles == ["/id/profile/kofi-annan-foundation", "/id/profile/wef", "/id/profile/wto"]
+    for block, profile in zip(blocks, profiles):
+        text = " ".join(" ".join(block["text"]).split())
+        assert text.startswith("According to the profile of ")
+        statements = rows(built.store, f"""SELECT ?s ?quote ?section ?start ?end WHERE {{
+            {{ <{ID}initiative/ai-act> pg:involvement ?s }} UNION {{ ?s rdf:subject <{ID}initiative/ai-act> }}
+            ?s pg:statedIn <{ID}{profile[len('/id/'):]}> ; pg:evidence ?e . ?e oa:exact ?quote ; prov:wasDerivedFrom ?section .
+            ?section pg:startLine ?start ; pg:endLine ?end }}""")
+        assert statements
+        for row in statements:
+            assert path_of(row["s"]) in block["links"] and path_of(row["section"]) in block["links"], row
+            assert " ".join(row["quote"].split()) in text and f"lines {row['start']}–{row['end']}" in text, row
+        others = rows(built.store, f"""SELECT ?quote WHERE {{ <{ID}initiative/ai-act> pg:evidence/oa:exact ?quote .
+            FILTER NOT EXISTS {{ ?s pg:statedIn <{ID}{profile[len('/id/'):]}> ; pg:evidence/oa:exact ?quote }} }}""")
+        assert others and not [o for o in others if " ".join(o["quote"].split()) in text]

@@ -94,14 +94,14 @@ def test_malformed_query_gets_400_with_the_parser_message_and_position(live_serv
     assert re.search(r"error at 3:\d+", body["message"]), body["message"]
 
 
-def test_union_default_graph_when_no_dataset_is_given(live_server: Any, built: Built) -> None:
+def test_the_merge_of_the_named_graphs_is_the_default_graph_when_no_dataset_is_given(live_server: Any, built: Built) -> None:
     assert count(sparql(live_server, COUNT)) == store_count(built)
 
 
 @pytest.mark.parametrize("method", ["GET", "form", "direct"])
 def test_default_graph_uri_selects_the_default_graph(live_server: Any, built: Built, method: str) -> None:
     response = sparql(live_server, COUNT, method=method, **{"default-graph-uri": CURATED_WMO})
-    expected = store_count(built, use_default_graph_as_union=False, default_graph=[ox.NamedNode(CURATED_WMO)])
+    expected = store_count(built, default_graph=[ox.NamedNode(CURATED_WMO)])
     assert count(response) == expected
     assert 0 < expected < store_count(built)
 
@@ -109,7 +109,7 @@ def test_default_graph_uri_selects_the_default_graph(live_server: Any, built: Bu
 def test_two_default_graph_uris_merge(live_server: Any, built: Built) -> None:
     graphs = [CURATED_WMO, PROFILE_WMO]
     response = requests.get(live_server.url + "/sparql", params={"query": COUNT, "default-graph-uri": graphs}, timeout=30)
-    expected = store_count(built, use_default_graph_as_union=False, default_graph=[ox.NamedNode(g) for g in graphs])
+    expected = store_count(built, default_graph=[ox.NamedNode(g) for g in graphs])
     assert count(response) == expected
 
 
@@ -124,7 +124,7 @@ def test_named_graph_uri_limits_the_named_graphs(live_server: Any) -> None:
 
 def test_from_in_the_query_defines_the_dataset(live_server: Any, built: Built) -> None:
     text = f"SELECT (COUNT(*) AS ?n) FROM <{CURATED_WMO}> WHERE {{ ?s ?p ?o }}"
-    expected = store_count(built, use_default_graph_as_union=False, default_graph=[ox.NamedNode(CURATED_WMO)])
+    expected = store_count(built, default_graph=[ox.NamedNode(CURATED_WMO)])
     assert count(sparql(live_server, text)) == expected
 
 

@@ -145,8 +145,7 @@ def test_graph_store_get_is_a_public_read(writable: LiveServer, built: Built) ->
     response = writable.get("/rdf-graph-store", params={"graph": name}, headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    expected = store_select(built.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}",
-                            use_default_graph_as_union=False)
+    expected = store_select(built.store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
     assert len(Graph().parse(data=response.text, format="nt")) == int(expected[0]["n"].value)
     assert writable.get("/rdf-graph-store", params={"graph": GRAPH + "no-such-graph"}).status_code == 404
     assert writable.get("/rdf-graph-store").status_code == 400

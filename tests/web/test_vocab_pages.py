@@ -17,6 +17,7 @@ COMPACT = {
     "http://www.w3.org/ns/org#": "org:", "https://schema.org/": "schema:", "http://www.w3.org/ns/prov#": "prov:",
     "http://xmlns.com/foaf/0.1/": "foaf:", "http://www.w3.org/2004/02/skos/core#": "skos:", "http://purl.org/dc/terms/": "dcterms:",
     "http://www.w3.org/ns/oa#": "oa:", "http://www.w3.org/2001/XMLSchema#": "xsd:", "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
     PG: "pg:",
 }
 

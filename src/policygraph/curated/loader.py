@@ -302,7 +302,14 @@ def _load_file(loader: _FileLoader, data: dict[str, Any], out: Curated, profiled
     for label, item in loader.entries(data, "organisations", ORG_FIELDS):
         key = item["key"]
         if key in profiled:
-            raise fail(label, f"'{key}' is a profiled organisation; refer to it by key without declaring it")
+            # Another profiled organisation, named here by a name of this profile's own: the names only.
+            if set(item) - {"key", "names", "acronyms", "evidence"} or not (item.get("names") or item.get("acronyms")):
+                raise fail(label, f"'{key}' is a profiled organisation: refer to it by key; declare it here only to give "
+                                  "the names this profile uses for it (key, names and/or acronyms, evidence)")
+            out.profiled.setdefault(key, []).append(Profiled(
+                key=key, file=loader.file, profile=own, label=label, names=loader.strings(label, item, "names"),
+                acronyms=loader.strings(label, item, "acronyms"), quotes=loader.evidence(label, item)))
+            continue
         if key in seen:
             raise fail(label, f"organisation '{key}' is declared twice in this file")
         seen.add(key)

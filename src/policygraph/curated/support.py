@@ -31,6 +31,7 @@ _DASHES = re.compile(r"[\-‐‑‒–—―]+")
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65536)  # the same quotes and labels are folded again and again
 def fold(text: str) -> str:
     """Case, accents, apostrophes, dashes and spaces folded: 'Université de Genève’s  E–Commerce' ->
     "universite de geneve's e commerce"."""

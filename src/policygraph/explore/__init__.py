@@ -9,7 +9,7 @@ from typing import Any
 from policygraph.errors import InputError
 from policygraph.explore.analytics import analytics, partnership_network
 from policygraph.explore.export import FORMATS, NETWORKS, view_graph, write
-from policygraph.explore.filters import Filters, View, filtered_view, parse_filters, view_json
+from policygraph.explore.filters import Filters, View, ancestors, filtered_view, parse_filters, view_json
 from policygraph.explore.model import INITIATIVE, ORGANISATION, PARTNERSHIP, Network, key_of, load_network
 from policygraph.explore.nodes import details, find_node, neighbourhood, search
 from policygraph.explore.paths import find_paths, parse_via
@@ -31,7 +31,7 @@ class Explorer:
         orgs = [n for n in net.nodes.values() if n.type == ORGANISATION]
         below: dict[str, set[str]] = {}
         for issue in net.issues:
-            below[issue] = {i for i in net.issues if issue in self._ancestors(i)}
+            below[issue] = {i for i in net.issues if issue in ancestors(net, i)}
 
         def issue_json(iri: str) -> dict[str, Any]:
             return {"key": key_of(iri), "label": net.label(iri),
@@ -52,15 +52,6 @@ class Explorer:
             "organisations": sorted(({"iri": o.iri, "label": o.label, "short": o.short} for o in orgs),
                                     key=lambda o: o["label"].lower()),
         }
-
-    def _ancestors(self, issue: str) -> set[str]:
-        seen, todo = set(), [issue]
-        while todo:
-            current = todo.pop()
-            if current not in seen and current in self.net.issues:
-                seen.add(current)
-                todo.extend(self.net.issues[current].broader)
-        return seen
 
     def view(self, args: Mapping[str, str]) -> tuple[Filters, View]:
         filters = parse_filters(args, self.net)

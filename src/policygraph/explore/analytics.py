@@ -1,7 +1,7 @@
 """Network analytics with networkx, on the server.
 
 The partnership network has one node per organisation that is partner in at least one partnership and
-one edge per pair of organisations that are partners together (`pg:partnerOf`), weighted by the number
+one edge per pair of organisations that are partners together in roles of joint work (`pg:partnerOf`), weighted by the number
 of partnerships they share. It is the graph that `/api/export.graphml?network=partnerships` writes, and
 it is built in a canonical order (nodes and edges sorted) so that anyone who reads the export back and
 sorts it the same way gets the same numbers from networkx.
@@ -31,7 +31,7 @@ def canonical(graph: nx.Graph) -> nx.Graph:
 def partnership_network(net: Network) -> nx.Graph:
     partners: dict[str, list[str]] = {}
     for edge in net.edges:
-        if edge.relation == "partner":
+        if edge.relation == "partner" and edge.joint_statements():  # as pg:partnerOf: joint work only
             partners.setdefault(edge.target, []).append(edge.source)
     graph = nx.Graph()
     for partnership, orgs in sorted(partners.items()):

@@ -5,12 +5,19 @@ Which organisations, partnerships and initiatives a filter keeps is decided by S
 below, assembled from fixed fragments, values bound by substitution); the network then supplies their
 attributes and the edges between them.
 
-- organisations: every organisation that works on the issue or a narrower one (`pg:worksOn`), works on
-  an issue in the basket, has the organisation type, and is a partner in a partnership of the kind —
-  each condition only when its filter is given.
-- partnerships: of the kind, about the issue (see `NODE_ISSUE`), with at least one partner kept.
-- initiatives (`initiatives=`): `shared` (default) keeps those about the issue that involve two or more
-  kept organisations or that a kept partnership is about; `all` those with one or more; `none` none.
+- organisations: every organisation that works on the issue or a narrower one (`pg:worksOn`: for a
+  profiled organisation, what its own profile states), works on an issue in the basket, has the
+  organisation type, and is a partner in a partnership of the kind — each condition only when its
+  filter is given.
+- edges: an organisation's edge to an initiative or partnership stands for the involvement statements
+  behind it. Under an issue or basket filter an edge is kept only through the statements of profiles
+  that also tag that initiative or partnership with the issue (so one profile's tag never links an
+  organisation that another profile speaks of); with `initiatives=shared` only statements of joint-work
+  roles count (supporting, adopting or using something links nobody).
+- partnerships: of the kind, about the issue (see `NODE_ISSUE`), with at least one partner kept by an edge.
+- initiatives (`initiatives=`): `shared` (default) keeps those about the issue that two or more kept
+  organisations reach by kept edges, or that a kept partnership is about; `all` those with one or more;
+  `none` none.
 """
 
 from __future__ import annotations
@@ -123,20 +130,57 @@ def select(sparql: Sparql, node_type: str, filters: Filters) -> set[str]:
     return {row["node"] for row in sparql.select(query, bindings)}
 
 
+def accepted_issues(net: Network, filters: Filters) -> set[str] | None:
+    """The issues an issue or basket filter accepts (the chosen ones and every issue under them); None:
+    no such filter."""
+    chosen = [c for c in (filters.issue, filters.basket) if c]
+    if not chosen:
+        return None
+    out = set(net.issues)
+    for concept in chosen:
+        out &= {i for i in net.issues if concept in ancestors(net, i)}
+    return out
+
+
+def ancestors(net: Network, issue: str) -> set[str]:
+    """The issue and every issue above it."""
+    seen, todo = set(), [issue]
+    while todo:
+        current = todo.pop()
+        if current not in seen and current in net.issues:
+            seen.add(current)
+            todo.extend(net.issues[current].broader)
+    return seen
+
+
+def edge_passes(net: Network, edge: Edge, filters: Filters, accepted: set[str] | None) -> bool:
+    """Whether the view keeps an edge: by the statements behind it (see the module docstring)."""
+    statements = edge.joint_statements() if filters.initiatives == "shared" else edge.statements
+    if edge.relation == "about":
+        return True
+    if not statements:
+        return False
+    if accepted is None:
+        return True
+    return any(net.issues_stated(edge.target, s.profile) & accepted for s in statements)
+
+
 def filtered_view(net: Network, sparql: Sparql, filters: Filters) -> View:
     organisations = select(sparql, ORGANISATION, filters) & net.nodes.keys()
+    accepted = accepted_issues(net, filters)
+    passing = [e for e in net.edges if edge_passes(net, e, filters, accepted)]
     partners: dict[str, set[str]] = {}
     involved: Counter[str] = Counter()
     about: dict[str, set[str]] = {}
-    for edge in net.edges:
-        if edge.relation == "partner":
+    for edge in passing:
+        if edge.relation == "partner" and edge.source in organisations:
             partners.setdefault(edge.target, set()).add(edge.source)
         elif edge.relation == "involved" and edge.source in organisations:
             involved[edge.target] += 1
         elif edge.relation == "about":
             about.setdefault(edge.source, set()).add(edge.target)
 
-    partnerships = {p for p in select(sparql, PARTNERSHIP, filters) if partners.get(p, set()) & organisations}
+    partnerships = {p for p in select(sparql, PARTNERSHIP, filters) if partners.get(p)}
     initiatives: set[str] = set()
     if filters.initiatives != "none":
         candidates = select(sparql, INITIATIVE, filters)
@@ -145,7 +189,7 @@ def filtered_view(net: Network, sparql: Sparql, filters: Filters) -> View:
         initiatives = {i for i in candidates if involved[i] >= minimum or i in targets}
 
     keep = organisations | partnerships | initiatives
-    edges = [e for e in net.edges if e.source in keep and e.target in keep]
+    edges = [e for e in passing if e.source in keep and e.target in keep]
     degree: Counter[str] = Counter()
     for edge in edges:
         degree[edge.source] += 1

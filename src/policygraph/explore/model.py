@@ -44,20 +44,22 @@ SELECT ?node ?label ?kind WHERE {
   OPTIONAL { ?node pg:kind ?kind }
 } ORDER BY ?node ?label ?kind"""
 
+# A profiled organisation's own acronym (the one its profile gives) comes first: it is the one drawn.
 ALT_LABELS = """
-SELECT ?node ?alt ?acronym WHERE {
+SELECT ?node ?alt ?acronym ?own WHERE {
   VALUES ?class { pg:Organisation pg:Initiative }
   ?node a ?class ; skos:altLabel ?alt .
   BIND (EXISTS { ?node pg:acronym ?alt } AS ?acronym)
-} ORDER BY ?node ?alt"""
+  BIND (EXISTS { ?node pg:profile ?profile . GRAPH ?ingested { ?node pg:acronym ?alt }
+                 FILTER (STRENDS(STR(?ingested), CONCAT("/graph/", STRAFTER(STR(?profile), "/id/")))) } AS ?own)
+} ORDER BY ?node DESC(?own) ?alt"""
 
-# The issues of a node. A partnership's issues are those of the initiative it is about and the issue
-# headings above the sections its evidence comes from. Shared with the filter queries (filters.py).
+# The issues of a node: what an organisation works on (derived), the issue tags of an initiative or a
+# partnership (any profile's). Shared with the filter queries (filters.py).
 NODE_ISSUE = """
   { ?node a pg:Organisation ; pg:worksOn ?issue }
   UNION { ?node a pg:Initiative ; dcterms:subject ?issue }
-  UNION { ?node a pg:Partnership ; schema:about/dcterms:subject ?issue }
-  UNION { ?node a pg:Partnership ; prov:wasDerivedFrom/pg:parentSection* ?section . ?section pg:issue ?issue }"""
+  UNION { ?node a pg:Partnership ; dcterms:subject ?issue }"""
 
 ISSUES = "SELECT DISTINCT ?node ?issue WHERE {" + NODE_ISSUE + "\n}"
 

@@ -16,11 +16,12 @@ MAX_SUGGESTIONS = 25
 MAX_QUERY = 100
 
 EVIDENCE = """
-SELECT ?node ?quote ?section ?heading ?line WHERE {
+SELECT ?node ?quote ?section ?heading ?line ?profile WHERE {
   ?node pg:evidence ?evidence . ?evidence oa:exact ?quote .
   OPTIONAL { ?evidence prov:wasDerivedFrom ?section .
-             OPTIONAL { ?section pg:heading ?heading } OPTIONAL { ?section pg:startLine ?line } }
-} ORDER BY ?line ?quote"""
+             OPTIONAL { ?section pg:heading ?heading } OPTIONAL { ?section pg:startLine ?line }
+             OPTIONAL { ?section dcterms:isPartOf ?profile } }
+} ORDER BY ?profile ?line ?quote"""
 
 DESCRIPTION = """
 SELECT ?node ?description WHERE { ?node dcterms:description ?description } ORDER BY ?description"""
@@ -54,12 +55,15 @@ def evidence(net: Network, sparql: Sparql, node_iri: str, limit: int = 20) -> li
     out = []
     for row in sparql.select(EVIDENCE, {"node": iri(node_iri)})[:limit]:
         section = row.get("section")
+        profile = row.get("profile")
         out.append({
             "quote": row["quote"],
             "section": section,
             "heading": row.get("heading"),
             "line": int(row["line"]) if row.get("line") else None,
             "page": net.page(section) if section else None,
+            "profile": profile,
+            "profileLabel": net.label(profile) if profile else None,
         })
     return out
 
@@ -82,6 +86,7 @@ def details(net: Network, sparql: Sparql, node: Node) -> dict[str, Any]:
             "type": net.nodes[other].type,
             "relation": edge.relation,
             "roles": [net.label(r) for r in edge.roles],
+            "profiles": sorted({net.label(s.profile) for s in edge.statements if s.profile}),
             "outgoing": edge.source == node.iri,
         })
     out["links"] = sorted(links, key=lambda link: (TYPE_ORDER[link["type"]], link["label"].lower()))

@@ -1,9 +1,11 @@
-"""How two organisations connect: the cheapest paths through partnerships, shared initiatives and
-shared issues, each step explained by the triples that state it and the evidence quoted for it.
+"""How two organisations connect: the shortest paths through partnerships, shared initiatives and
+shared issues, each step explained by the triples that state it and the quotes of the very statements
+it uses (with their profile and section).
 
-Steps are weighted so that what is most telling comes first: a partnership or a partnership's subject
-costs 1, an involvement in an initiative 2, working on the same issue 5. So a direct partnership beats
-a shared initiative, which beats a shared issue.
+Fewer steps come first. Among paths of as many steps, what is most telling comes first: a partnership
+or a partnership's subject costs 1, an involvement in an initiative 2, working on the same issue 5. Only
+statements of joint work make a step (an organisation that supports, adopts or uses an initiative is not
+linked through it), and a step is drawn only where its statements carry quotes.
 """
 
 from __future__ import annotations
@@ -23,17 +25,22 @@ SCHEMA_ABOUT = "https://schema.org/about"
 DCTERMS_SUBJECT = "http://purl.org/dc/terms/subject"
 VIA = ("partnerships", "initiatives", "issues")
 WEIGHTS = {"partner": 1.0, "about": 1.0, "involved": 2.0, "worksOn": 5.0}
+HOP = 100.0  # added to every step, so that a path of fewer steps always costs less (8 steps of 5 < 100)
 MAX_PATHS = 10
 MAX_HOPS = 8
 MAX_CANDIDATES = 200  # simple paths examined at most, so that a bad pair cannot run for long
 
-# Why an organisation works on an issue: a heading of its profile, or an initiative about the issue.
+# Why an organisation works on an issue: what its derivation comes from — a heading of its profile, or a
+# profile's statements of its joint-work role in an initiative and of that initiative's issue tag.
 WORKS_ON = """
-SELECT ?org ?issue ?profile ?section ?heading ?line ?initiative ?involvement WHERE {
-  { ?org pg:profile ?profile . ?profile pg:section ?section . ?section pg:issue ?issue .
-    OPTIONAL { ?section pg:heading ?heading } OPTIONAL { ?section pg:startLine ?line } }
+SELECT ?section ?heading ?line ?profile ?involvement ?initiative ?tag ?org ?issue WHERE {
+  ?d rdf:subject ?org ; rdf:predicate pg:worksOn ; rdf:object ?issue .
+  { ?d prov:wasDerivedFrom ?section . ?section a pg:Section ; pg:heading ?heading ; dcterms:isPartOf ?profile .
+    OPTIONAL { ?section pg:startLine ?line } }
   UNION
-  { ?initiative pg:involvement ?involvement ; dcterms:subject ?issue . ?involvement pg:agent ?org }
+  { ?d prov:wasDerivedFrom ?involvement . ?involvement a pg:Involvement ; pg:statedIn ?profile .
+    ?initiative pg:involvement ?involvement .
+    ?d prov:wasDerivedFrom ?tag . ?tag a pg:StatedTriple ; rdf:subject ?initiative ; pg:statedIn ?profile }
 } ORDER BY ?line ?initiative LIMIT 5"""
 
 
@@ -48,17 +55,18 @@ def parse_via(value: str | None) -> tuple[str, ...]:
 
 
 def path_graph(net: Network, via: tuple[str, ...]) -> nx.Graph:
+    """The graph paths run on: joint-work edges only, each weighted by HOP plus its relation's weight."""
     graph = nx.Graph()
     allowed = {"partner": "partnerships" in via, "involved": "initiatives" in via,
                "about": "partnerships" in via and "initiatives" in via}
     for edge in net.edges:
-        if allowed[edge.relation]:
-            graph.add_edge(edge.source, edge.target, weight=WEIGHTS[edge.relation], edge=edge)
+        if allowed[edge.relation] and edge.joint_statements():
+            graph.add_edge(edge.source, edge.target, weight=HOP + WEIGHTS[edge.relation], edge=edge)
     if "issues" in via:
         for node in net.nodes.values():
             if node.type == ORGANISATION:
                 for issue in node.issues:
-                    graph.add_edge(node.iri, issue, weight=WEIGHTS["worksOn"], edge=Edge(node.iri, issue, "worksOn"))
+                    graph.add_edge(node.iri, issue, weight=HOP + WEIGHTS["worksOn"], edge=Edge(node.iri, issue, "worksOn"))
     return graph
 
 
@@ -68,11 +76,21 @@ def _triple(s: str, p: str, o: str) -> dict[str, str]:
 
 def _involvement_triples(fact: str, edge: Edge, agent: str) -> list[dict[str, str]]:
     out = []
-    for involvement, role in edge.involvements:
-        out += [_triple(fact, PG + "involvement", involvement), _triple(involvement, PG + "agent", agent)]
-        if role:
-            out.append(_triple(involvement, PG + "role", role))
+    for statement in edge.joint_statements():
+        out += [_triple(fact, PG + "involvement", statement.iri), _triple(statement.iri, PG + "agent", agent)]
+        if statement.role:
+            out.append(_triple(statement.iri, PG + "role", statement.role))
+        if statement.profile:
+            out.append(_triple(statement.iri, PG + "statedIn", statement.profile))
     return out
+
+
+def _statement_quotes(net: Network, sparql: Sparql, edge: Edge, limit: int = 3) -> list[dict[str, Any]]:
+    """The quotes of the joint-work statements behind an edge (each names its profile and section)."""
+    out: list[dict[str, Any]] = []
+    for statement in edge.joint_statements():
+        out += [q | {"statement": statement.iri} for q in evidence(net, sparql, statement.iri)]
+    return out[:limit]
 
 
 def _sentence(net: Network, edge: Edge, forward: bool) -> str:
@@ -92,12 +110,6 @@ def _sentence(net: Network, edge: Edge, forward: bool) -> str:
     return text[0] if forward else text[1]
 
 
-def _ranked_quotes(quotes: list[dict[str, Any]], mentions: list[str], limit: int = 2) -> list[dict[str, Any]]:
-    """Quotes that name the organisation of the step first."""
-    needles = [m.lower() for m in mentions if m]
-    return sorted(quotes, key=lambda q: not any(n in q["quote"].lower() for n in needles))[:limit]
-
-
 def explain(net: Network, sparql: Sparql, edge: Edge, forward: bool) -> dict[str, Any]:
     """One step: a sentence, the triples of the store that state it, and the evidence behind it."""
     step: dict[str, Any] = {
@@ -107,33 +119,33 @@ def explain(net: Network, sparql: Sparql, edge: Edge, forward: bool) -> dict[str
         "roles": [net.label(r) for r in edge.roles],
         "text": _sentence(net, edge, forward),
     }
-    org = net.nodes.get(edge.source)
-    mentions = [org.label, *org.acronyms] if org else []
     if edge.relation == "partner":
         triples = [_triple(edge.target, PG + "partner", edge.source), *_involvement_triples(edge.target, edge, edge.source)]
-        quotes = _ranked_quotes(evidence(net, sparql, edge.target), mentions)
+        quotes = _statement_quotes(net, sparql, edge)
     elif edge.relation == "involved":
         triples = _involvement_triples(edge.target, edge, edge.source)
-        quotes = _ranked_quotes(evidence(net, sparql, edge.target), mentions)
+        quotes = _statement_quotes(net, sparql, edge)
     elif edge.relation == "about":
         triples = [_triple(edge.source, SCHEMA_ABOUT, edge.target)]
-        quotes = _ranked_quotes(evidence(net, sparql, edge.source), [net.label(edge.target)])
-    else:  # worksOn: the derived triple, and the stated triples it is derived from
+        quotes = _statement_quotes(net, sparql, edge)
+    else:  # worksOn: the derived triple, and what it is derived from
         triples, quotes = [_triple(edge.source, PG + "worksOn", edge.target)], []
         rows = sparql.select(WORKS_ON, {"org": iri(edge.source), "issue": iri(edge.target)})
         row = rows[0] if rows else {}
-        if row.get("section"):
+        if row.get("section"):  # a heading of its own profile: the heading is the quote
             triples += [_triple(edge.source, PG + "profile", row["profile"]),
                         _triple(row["profile"], PG + "section", row["section"]),
                         _triple(row["section"], PG + "issue", edge.target)]
-            quotes = [{"quote": row.get("heading") or net.label(edge.target), "section": row["section"],
-                       "heading": row.get("heading"), "line": int(row["line"]) if row.get("line") else None,
-                       "page": net.page(row["section"])}]
+            quotes = [{"quote": row["heading"], "section": row["section"], "heading": row["heading"],
+                       "line": int(row["line"]) if row.get("line") else None, "page": net.page(row["section"]),
+                       "profile": row["profile"], "profileLabel": net.label(row["profile"])}]
         elif row.get("initiative"):
             triples += [_triple(row["initiative"], PG + "involvement", row["involvement"]),
                         _triple(row["involvement"], PG + "agent", edge.source),
-                        _triple(row["initiative"], DCTERMS_SUBJECT, edge.target)]
-            quotes = _ranked_quotes(evidence(net, sparql, row["initiative"]), mentions)
+                        _triple(row["initiative"], DCTERMS_SUBJECT, edge.target),
+                        _triple(row["tag"], PG + "statedIn", row["profile"])]
+            quotes = ([q | {"statement": row["involvement"]} for q in evidence(net, sparql, row["involvement"])][:1]
+                      + [q | {"statement": row["tag"]} for q in evidence(net, sparql, row["tag"])][:1])
             step["via"] = {"iri": row["initiative"], "label": net.label(row["initiative"])}
     step["triples"] = triples
     step["evidence"] = quotes
@@ -186,7 +198,7 @@ def find_paths(
             edge: Edge = graph.edges[u, v]["edge"]
             steps.append(explain(net, sparql, edge, forward=edge.source == u))
         paths.append({
-            "cost": sum(graph.edges[u, v]["weight"] for u, v in itertools.pairwise(path)),
+            "cost": sum(graph.edges[u, v]["weight"] - HOP for u, v in itertools.pairwise(path)),
             "hops": len(path) - 1,
             "nodes": [_node_json(net, n) for n in path],
             "steps": steps,

@@ -43,7 +43,7 @@ class OxigraphSparql:
 
     def _run(self, query: str, bindings: Bindings | None) -> ox.QuerySolutions | ox.QueryBoolean:
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
-        result = self.store.query(PREFIXES + query, use_default_graph_as_union=True, substitutions=substitutions)
+        result = self.store.query(PREFIXES + query, substitutions=substitutions)
         assert isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
         return result
 

@@ -1,4 +1,5 @@
-"""Counts over the whole dataset (distinct triples across named graphs): per class, per property, per graph.
+"""Counts over the whole dataset (the default graph, which is the merge of the named graphs: distinct
+triples), per class, per property, and per named graph.
 
 The dataset description (VoID) and the ontology page both show these numbers.
 """
@@ -36,15 +37,15 @@ class DatasetCounts:
     graphs: dict[str, int]  # named graph IRI -> triples
 
 
-def _pairs(store: ox.Store, query: str, union: bool = True) -> dict[str, int]:
-    result = store.query(query, use_default_graph_as_union=union)
+def _pairs(store: ox.Store, query: str) -> dict[str, int]:
+    result = store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     key, value = (v.value for v in result.variables)
     return {sol[key].value: int(sol[value].value) for sol in result}  # type: ignore[union-attr]
 
 
 def dataset_counts(store: ox.Store) -> DatasetCounts:
-    totals = store.query(TOTALS, use_default_graph_as_union=True)
+    totals = store.query(TOTALS)
     assert isinstance(totals, ox.QuerySolutions)
     row = next(iter(totals))
     number = lambda name: int(row[name].value)  # type: ignore[union-attr]  # noqa: E731
@@ -56,5 +57,5 @@ def dataset_counts(store: ox.Store) -> DatasetCounts:
         objects=number("objects"),
         classes=_pairs(store, CLASS_ENTITIES),
         property_triples=_pairs(store, PROPERTY_TRIPLES),
-        graphs=_pairs(store, GRAPH_TRIPLES, union=False),
+        graphs=_pairs(store, GRAPH_TRIPLES),
     )

@@ -1,10 +1,13 @@
 """The RDF form of a resource, and serialising it.
 
 A resource's description holds:
-- its own triples, and those of the hash IRIs of its document ('.../initiative/x#evidence-1',
-  '.../organisation/x#account-x'), which is where its evidence, involvements and accounts live;
+- its own triples, and those of the hash IRIs of its document ('.../organisation/x#account-x');
+- its quotes (pg:Evidence nodes), and the statements the profiles make about it with their quotes: the
+  involvements of an initiative or partnership and its stated triples (issue tags, part-of links,
+  subject, descriptions), so that who said what travels with the description;
 - the incoming links (who points at it); for an organisation's involvements in initiatives and
-  partnerships, the involvement nodes themselves (agent, role) and the link from their initiative;
+  partnerships, the involvement nodes themselves (agent, role, profile, quotes) and the link from their
+  initiative;
 - the labels and types of everything it links to, so that a client can show the links without
   fetching each of them.
 """
@@ -24,6 +27,7 @@ from policygraph.oxrdf import from_ox
 # Variables: ?this (the resource). Bound with substitutions, never pasted.
 DESCRIBE = """
 PREFIX pg: <https://w3id.org/policygraph/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 CONSTRUCT { ?s ?p ?o } WHERE {
   { ?this ?p ?o . BIND(?this AS ?s) }
   UNION
@@ -34,10 +38,22 @@ CONSTRUCT { ?s ?p ?o } WHERE {
   { # evidence nodes of this resource that live elsewhere
     ?this pg:evidence ?s . ?s ?p ?o }
   UNION
+  { # the statements about it: involvements of an initiative or partnership ...
+    ?this pg:involvement ?s . ?s ?p ?o }
+  UNION
+  { # ... and stated triples (issue tags, part-of links, subjects, descriptions) ...
+    ?s rdf:subject ?this ; a pg:StatedTriple . ?s ?p ?o }
+  UNION
+  { # ... with the quotes of each
+    { ?this pg:involvement ?statement } UNION { ?statement rdf:subject ?this ; a pg:StatedTriple }
+    ?statement pg:evidence ?s . ?s ?p ?o }
+  UNION
   { ?s ?p ?this . BIND(?this AS ?o) }
   UNION
-  { # an organisation's part in initiatives and partnerships: the involvement nodes ...
+  { # an organisation's part in initiatives and partnerships: the involvement nodes and their quotes ...
     ?s pg:agent ?this . ?s ?p ?o }
+  UNION
+  { ?inv pg:agent ?this . ?inv pg:evidence ?s . ?s ?p ?o }
   UNION
   { # ... and the link from their initiative or partnership to them
     ?inv pg:agent ?this . ?s pg:involvement ?inv . BIND(pg:involvement AS ?p) BIND(?inv AS ?o) }
@@ -46,7 +62,7 @@ CONSTRUCT { ?s ?p ?o } WHERE {
 
 def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
     """The description of `iri` (empty when the store knows nothing about it)."""
-    result = store.query(DESCRIBE, substitutions={ox.Variable("this"): ox.NamedNode(iri)}, use_default_graph_as_union=True)
+    result = store.query(DESCRIBE, substitutions={ox.Variable("this"): ox.NamedNode(iri)})
     core: dict[ox.Triple, None] = dict.fromkeys(result)  # type: ignore[arg-type]
     if not core:
         return []

@@ -26,6 +26,7 @@ from policygraph.errors import NotFound, StoreError
 from policygraph.linked.describe import context_bytes, jsonld_context
 from policygraph.linked.iris import IriMap
 from policygraph.oxrdf import from_ox
+from policygraph.store.merge import in_default
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
@@ -85,9 +86,11 @@ class DumpSet:
 
 
 def _distinct_triples(store: ox.Store) -> list[ox.Triple]:
+    """The distinct triples of the named graphs (what the default graph holds, read from any store)."""
     seen: dict[ox.Triple, None] = {}
     for q in store.quads_for_pattern(None, None, None, None):
-        seen.setdefault(ox.Triple(q.subject, q.predicate, q.object), None)
+        if not in_default(q):
+            seen.setdefault(ox.Triple(q.subject, q.predicate, q.object), None)
     return list(seen)
 
 
@@ -116,7 +119,7 @@ def _sorted_json(value: object, in_list: bool = False) -> object:
 
 def _serialize(fmt: DumpFormat, store: ox.Store, map_: IriMap) -> tuple[bytes, int]:
     if fmt.unit == "quads":
-        quads = list(store.quads_for_pattern(None, None, None, None))
+        quads = [q for q in store.quads_for_pattern(None, None, None, None) if not in_default(q)]
         if fmt.rdf_format == ox.RdfFormat.JSON_LD:
             return _jsonld_dataset(quads, map_), len(quads)
         kwargs = {"prefixes": map_.prefixes()} if fmt.rdf_format == ox.RdfFormat.TRIG else {}

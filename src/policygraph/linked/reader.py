@@ -13,7 +13,8 @@ import pyoxigraph as ox
 
 from policygraph.linked.iris import IriMap
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = ox.NamedNode(RDF + "type")
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 PG = "https://w3id.org/policygraph/ontology#"
@@ -131,7 +132,30 @@ class Reader:
             english = [t for t in found if t.language in (None, "en")]
             if english or found:
                 return (english or found)[0].value
+        kind = self.map.kind_of(iri)
+        if kind == "quote":
+            text = self.value(iri, OA + "exact") or ""
+            return "“" + (text if len(text) <= 90 else text[:89] + "…") + "”"
+        if kind == "statement":
+            return self._statement_label(iri) or self.compact(iri)
         return self.compact(iri)
+
+    def _statement_label(self, iri: str) -> str:
+        """What a statement says, in words: 'WTO profile: European Union — lead — AI Act'."""
+        profile = self.iris(iri, PG + "statedIn")
+        by = f"{self.label(profile[0])}: " if profile else ""
+        agents, roles = self.iris(iri, PG + "agent"), self.iris(iri, PG + "role")
+        if agents:
+            things = self.subjects(PG + "involvement", iri)
+            role = self.label(roles[0]).lower() if roles else "involved"
+            return f"{by}{self.label(agents[0])} — {role} — {self.label(things[0]) if things else '?'}"
+        s, p = self.iris(iri, RDF + "subject"), self.iris(iri, RDF + "predicate")
+        o = self.objects(iri, RDF + "object")
+        if not (s and p and o):
+            return ""
+        value = self.label(o[0].value) if isinstance(o[0], ox.NamedNode) else "…"
+        derived = " (derived)" if PG + "Derivation" in self.types(iri) else ""
+        return f"{by}{self.label(s[0])} — {self.compact(p[0])} — {value}{derived}"
 
     def compact(self, iri: str) -> str:
         """'http://www.w3.org/2004/02/skos/core#prefLabel' -> 'skos:prefLabel'; resources keep their last segment."""

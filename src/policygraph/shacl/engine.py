@@ -81,7 +81,7 @@ class Engine:
 
     def select(self, query: str) -> ox.QuerySolutions:
         self.queries += 1
-        solutions = self.store.query(query, use_default_graph_as_union=True)
+        solutions = self.store.query(query)
         assert isinstance(solutions, ox.QuerySolutions)
         return solutions
 

@@ -27,6 +27,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from policygraph.shacl.engine import Hit, Term, sparql_term, validate_hits
 from policygraph.shacl.model import Model, Shape, SparqlConstraint, path_sparql
 from policygraph.shacl.report import Report
+from policygraph.store.merge import merge_change
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -240,17 +241,22 @@ def affected_nodes(store: ox.Store, deps: set[Dep], change: Change) -> set[Term]
         if not all(constants):
             raise Unfollowable("a blank node on a dependency path")
         query = f"SELECT DISTINCT ?f WHERE {{ VALUES ?x {{ {' '.join(c for c in constants if c)} }} ?f {path} ?x }}"
-        nodes |= {sol["f"] for sol in store.query(query, use_default_graph_as_union=True)}  # type: ignore[union-attr]
+        nodes |= {sol["f"] for sol in store.query(query)}  # type: ignore[union-attr]
     return nodes
 
 
 def validate_change(store: ox.Store, model: Model, added: Iterable[ox.Quad] = (),
                     removed: Iterable[ox.Quad] = ()) -> Validated:
-    """Apply the change to `store` and validate the focus nodes it affects.
+    """Apply the change to `store` (and the default graph's, which follows the named graphs: store/merge.py)
+    and validate the focus nodes it affects.
 
     The store keeps the change; if the report does not conform, undo it with `result.change.revert(store)`.
     """
     change = Change(tuple(added), tuple(removed)).effective(store)
+    change.apply(store)
+    merge_removed, merge_added = merge_change(store, change.added + change.removed)
+    change.revert(store)
+    change = Change(change.added + tuple(merge_added), change.removed + tuple(merge_removed)).effective(store)
     try:
         deps = model_deps(model)
         before = affected_nodes(store, deps, change)

@@ -52,6 +52,7 @@ from policygraph.sparql.changes import Explicit, explicit_graph_write, explicit_
 from policygraph.sparql.deltas import Delta, pending, write_record
 from policygraph.store.change import apply_request, has_graph
 from policygraph.store.local import build_path, current_path, link_version, store_lock, swap_current, version_name
+from policygraph.store.merge import DefaultGraphWrite, in_default, merge_change
 from policygraph.store.updates import change_update, has_blank
 from policygraph.validate import load_shapes
 from policygraph.web.mediatypes import GRAPHS
@@ -260,11 +261,20 @@ def _predicates(deps: set[Dep]) -> frozenset[str]:
     return _read[id(deps)]
 
 
+def _merge_stage(store: ox.Store, deps: set[Dep], nodes: Nodes, tracker: Tracker) -> Nodes:
+    """The default graph brought back to the merge of the named graphs, for every triple changed so far."""
+    removed, added = merge_change(store, list(tracker.was))
+    return _stage(store, deps, nodes, tracker, tuple(removed), tuple(added)) if removed or added else nodes
+
+
 def apply_explicit(store: ox.Store, ctx: WriteContext, explicit: Explicit, tracker: Tracker) -> tuple[Report, Nodes]:
     """The fast path, step 2, on the in-memory copy (through `tracker`). Returns the report of the affected
     focus nodes and the nodes validated (None: all)."""
     deps, derived = model_deps(ctx.model), ctx.derived
+    if any(in_default(q) for q in (*explicit.added, *explicit.removed)):
+        raise DefaultGraphWrite()
     nodes = _stage(store, deps, set(), tracker, tuple(explicit.removed), tuple(explicit.added), explicit.dropped)
+    nodes = _merge_stage(store, deps, nodes, tracker)  # the derived graph is computed from the default graph
     changed = list(tracker.was)
 
     # The derived graph, for the agents the change can touch (all of it if a blank node is in the way).
@@ -279,11 +289,12 @@ def apply_explicit(store: ox.Store, ctx: WriteContext, explicit: Explicit, track
         nodes = _stage(store, deps, nodes, tracker, removed=stray)
     if subjects is None:
         new = {ox.Quad(t.subject, t.predicate, t.object, graph)
-               for t in store.query(derive_query(ctx.base), use_default_graph_as_union=True)}  # type: ignore[union-attr]
+               for t in store.query(derive_query(ctx.base))}  # type: ignore[union-attr]
     else:
         new = set(derive_for(store, derived, ctx.base, subjects))
     kept = set(old) - set(stray)
     nodes = _stage(store, deps, nodes, tracker, removed=tuple(kept - new), added=tuple(new - kept))
+    nodes = _merge_stage(store, deps, nodes, tracker)
 
     if nodes is not None and not all(sparql_term(n) for n in nodes):
         nodes = None
@@ -318,7 +329,7 @@ def apply_write(ctx: WriteContext, request: object) -> Applied:
         except BaseException as exc:
             # A malformed update is refused before it changes anything (an update is one transaction);
             # after any other error the copy may be changed part way: it is loaded again by the next write.
-            if not (explicit is None and isinstance(exc, InputError)):
+            if not (explicit is None and isinstance(exc, InputError)) or isinstance(exc, DefaultGraphWrite):
                 ctx.memory = None
             raise
         if not report.conforms:

@@ -30,8 +30,9 @@ def service_description(
 ) -> list[ox.Triple]:
     """Triples describing the endpoint: languages, formats, features and the dataset it serves.
 
-    The default graph is the union of all named graphs (sd:UnionDefaultGraph) unless a request names
-    its dataset with default-graph-uri / named-graph-uri or the query uses FROM / FROM NAMED.
+    The default graph is the RDF merge of all named graphs (sd:UnionDefaultGraph; policygraph keeps it
+    as the store's default graph, store/merge.py) unless a request names its dataset with
+    default-graph-uri / named-graph-uri or the query uses FROM / FROM NAMED.
     """
     service = ox.NamedNode(endpoint)
     dataset = ox.BlankNode()
@@ -44,7 +45,7 @@ def service_description(
         ox.Triple(service, _sd("defaultEntailmentRegime"), ox.NamedNode(ENTAILMENT_SIMPLE)),
         ox.Triple(service, ox.NamedNode(DCTERMS + "description"), ox.Literal(
             "SPARQL endpoint of policygraph. Without default-graph-uri, named-graph-uri, FROM or FROM NAMED "
-            "the default graph is the union of all named graphs. SERVICE and LOAD are refused. "
+            "the default graph is the RDF merge of all named graphs (each triple once). SERVICE and LOAD are refused. "
             + ("Writes (SPARQL Update, Graph Store Protocol) need a bearer token and are validated with "
                "the SHACL shapes before commit." if writes_enabled else "The endpoint is read-only."),
             language="en",

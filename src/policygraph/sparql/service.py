@@ -20,7 +20,7 @@ from policygraph.sparql.guards import QueryInfo, inspect_query
 from policygraph.sparql.pool import QueryPool
 from policygraph.sparql.results import serialise
 from policygraph.sparql.worker import Job, Reply, store_version, to_term, to_wire
-from policygraph.store.remote import RemoteDataset, RemoteEndpoint, check_union, remote_version, reuse_version
+from policygraph.store.remote import RemoteDataset, RemoteEndpoint, check_default_graph, remote_version, reuse_version
 from policygraph.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, MediaType
 
 # The Graph Store Protocol's GET, as a query over one named graph (bound by substitution) or the union.
@@ -100,7 +100,7 @@ class QueryService:
         if self.pool is not None:
             self.pool.start()
         elif self.remote is not None:
-            check_union(self.remote)
+            check_default_graph(self.remote)
 
     def version(self) -> str:
         """The store version answers are cached under: the build `current` points at, or the remote's."""
@@ -128,13 +128,13 @@ class QueryService:
             text=text,
             fmt=media.name,
             limit=self.settings.max_results,
-            # FROM / FROM NAMED in the text define the dataset; otherwise the default graph is the union.
-            union_default_graph=not info.has_dataset_clause,
+            # FROM / FROM NAMED in the text define the dataset; otherwise the default graph is the store's,
+            # the merge of the named graphs (store/merge.py).
             default_graphs=dataset.default_graphs if dataset.given else None,
             named_graphs=dataset.named_graphs if dataset.given else None,
             substitutions={name: to_wire(term) for name, term in (substitutions or {}).items()},
         )
-        key = (job.text, job.fmt, job.limit, job.union_default_graph,
+        key = (job.text, job.fmt, job.limit,
                None if job.default_graphs is None else tuple(job.default_graphs),
                None if job.named_graphs is None else tuple(job.named_graphs),
                tuple(sorted(job.substitutions.items())))

@@ -43,7 +43,6 @@ class Job:
     text: str
     fmt: str  # a key of results.RESULT_FORMATS or results.GRAPH_FORMATS
     limit: int
-    union_default_graph: bool = True
     default_graphs: list[str] | None = None  # default-graph-uri values (protocol), None if not given
     named_graphs: list[str] | None = None  # named-graph-uri values (protocol), None if not given
     substitutions: dict[str, WireTerm] = field(default_factory=dict)
@@ -125,8 +124,6 @@ def run_job(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Reply:
         # The protocol's dataset replaces any FROM / FROM NAMED; a missing part is empty.
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
-    elif job.union_default_graph:
-        kwargs["use_default_graph_as_union"] = True
     if job.substitutions:
         kwargs["substitutions"] = {ox.Variable(k): to_term(v) for k, v in job.substitutions.items()}
     started = time.monotonic()

@@ -1,8 +1,10 @@
-"""One write applied to a store in memory: the change itself, then the derived graph recomputed.
+"""One write applied to a store in memory: the change itself, then the default graph (the merge of the
+named graphs) and the derived graph recomputed.
 
 Shared by every write path: an update runs as SPARQL Update; the Graph Store Protocol's PUT replaces a
-graph, POST merges into it, DELETE drops it. The derived graph (pg:partnerOf, pg:worksOn, pg:involvedIn)
-follows from the stated facts, so it is recomputed after the change: a write to it is overwritten.
+graph, POST merges into it, DELETE drops it. Writes name their graphs: one that changes the default graph
+is refused (store/merge.py). The derived graph (pg:partnerOf, pg:worksOn, pg:involvedIn) follows from the
+stated facts, so it is recomputed after the change: a write to it is overwritten.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pyoxigraph as ox
 from policygraph.derive import derive
 from policygraph.errors import InputError, NotFound
 from policygraph.namespaces import Minter
+from policygraph.store.merge import DefaultGraphWrite, default_quads, rebuild_merge
 from policygraph.web.mediatypes import GRAPHS
 
 
@@ -28,10 +31,14 @@ def clear(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> None:
 
 
 def apply_request(store: ox.Store, request: Any, base_iri: str) -> bool:
-    """Apply a sparql.writes.WriteRequest and re-derive. Returns whether a Graph Store write created its graph.
-    Raises SyntaxError (malformed update or data), InputError, NotFound."""
+    """Apply a sparql.writes.WriteRequest, then the merge and the derived graph. Returns whether a Graph Store
+    write created its graph. Raises InputError (malformed update or data; DefaultGraphWrite after changing
+    the store: reload it), NotFound."""
     target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(request.graph) if request.graph else ox.DefaultGraph()
+    if isinstance(target, ox.DefaultGraph) and request.operation != "update":
+        raise DefaultGraphWrite()
     existed = has_graph(store, target)
+    default = default_quads(store) if request.operation == "update" else None
     try:
         if request.operation == "update":
             store.update(request.update or "")
@@ -52,7 +59,11 @@ def apply_request(store: ox.Store, request: Any, base_iri: str) -> bool:
         raise InputError(f"malformed {what}: {exc}") from None
     except ValueError as exc:
         raise InputError(f"the write cannot be applied: {exc}") from None
+    if default is not None and default_quads(store) != default:
+        raise DefaultGraphWrite()
+    rebuild_merge(store)  # derive reads the default graph
     derived = str(Minter(base_iri).graph["derived"])
     clear(store, ox.NamedNode(derived))
     derive(store, derived, Minter(base_iri).base)
+    rebuild_merge(store)
     return request.operation in ("put", "post") and not existed

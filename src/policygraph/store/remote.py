@@ -8,11 +8,12 @@ SPARQL updates (the update endpoint). Nothing else is asked of the engine, so an
 `RemoteDataset` offers the part of pyoxigraph's `Store` API that the linked-data pages, the explorer, the
 VoID and dump writers use (query, quads_for_pattern, named_graphs, len), so they run unchanged.
 
-What the engine must do, checked when the server starts (`check_union`): answer queries without a
-`GRAPH` clause over the union of its named graphs, which is what policygraph's own store does (Oxigraph
-server: `--union-default-graph`; Fuseki/TDB2: `tdb2:unionDefaultGraph true`; GraphDB and Virtuoso do so
-by default; QLever has a single graph). Parameter bindings (`substitutions`) are sent as a VALUES block at
-the start of the query's WHERE group.
+What the engine must do, checked when the server starts (`check_default_graph`): keep its default graph
+as its own graph, not as the union of the named graphs. policygraph loads the merge of the named graphs
+there (store/merge.py) and keeps it on every write, as in its own store; an engine that answers queries
+without `GRAPH` over a union would count a triple once per graph (Oxigraph server: no
+`--union-default-graph`; Fuseki/TDB2: no `tdb2:unionDefaultGraph`). Parameter bindings (`substitutions`)
+are sent as a VALUES block at the start of the query's WHERE group.
 
 The store version is a counter this server bumps on every write it commits; the result cache keys on it
 and on a time window, so a remote changed by someone else is seen by queries at once, and by cached
@@ -169,15 +170,15 @@ class RemoteDataset:
               named_graphs: Any = None, substitutions: dict[Any, Term] | None = None, **_ignored: Any) -> Any:
         """Like Store.query: QuerySolutions, QueryBoolean, or an iterator of Triples (CONSTRUCT, DESCRIBE).
 
-        The engine's default graph is the union of its named graphs, so use_default_graph_as_union is
-        what every query gets; a dataset given as arguments is sent with the protocol's parameters."""
+        The engine's default graph holds the merge of the named graphs, as the local store's does; a
+        dataset given as arguments is sent with the protocol's parameters."""
         bound = {(k.value if isinstance(k, ox.Variable) else str(k)): v for k, v in (substitutions or {}).items()}
         text = with_bindings(text, bound)
         defaults = _names(default_graph) if default_graph is not None else None
         named = _names(named_graphs) if named_graphs is not None else None
         if defaults is None and named is None:
-            # FROM / FROM NAMED, sent as the protocol's parameters too: an engine whose default graph is
-            # the union (as required here) may otherwise keep the union over the query's own dataset.
+            # FROM / FROM NAMED, sent as the protocol's parameters too: some engines keep their own default
+            # graph over the query's dataset otherwise.
             defaults, named = dataset_clauses(text)
         if defaults is not None and named is None:
             named = []
@@ -302,15 +303,22 @@ def replace_all(endpoint: RemoteEndpoint, quads: list[ox.Quad]) -> None:
     endpoint.update("DROP SILENT ALL ;\n" + change_update([], quads) if quads else "DROP SILENT ALL")
 
 
-def check_union(dataset: RemoteDataset) -> None:
-    """Refuse to serve a remote whose default graph is not the union of its named graphs."""
-    named = dataset.query("ASK { GRAPH ?g { ?s ?p ?o } }")
-    if bool(named) and not bool(dataset.query("ASK { ?s ?p ?o }")):
-        raise StoreError(
-            f"{dataset.endpoint.name} has data in named graphs but queries without GRAPH see none of it: "
-            "configure its default graph as the union of the named graphs (Oxigraph: serve --union-default-graph; "
-            "Fuseki/TDB2: tdb2:unionDefaultGraph true)"
-        )
+def check_default_graph(dataset: RemoteDataset) -> None:
+    """Refuse to serve a remote whose default graph is not the merge policygraph loaded into it: missing (the
+    store was not built by policygraph) or a union of the named graphs (which counts a triple per graph)."""
+    rows = list(dataset.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (!isBlank(?s) && !isBlank(?o)) } LIMIT 1"))
+    if not rows:
+        return
+    s, p, o = (sparql_term(rows[0][v]) for v in ("s", "p", "o"))
+    found = list(dataset.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {s} {p} {o} }}"))
+    copies = int(found[0]["n"].value) if found else 0
+    if copies == 0:
+        raise StoreError(f"{dataset.endpoint.name} has data in named graphs but none in its default graph: "
+                         "load it with 'policygraph build' (which writes the merge of the named graphs there)")
+    if copies > 1:  # the default graph's copy and the named graph's: a union
+        raise StoreError(f"{dataset.endpoint.name} answers queries without GRAPH over the union of its graphs: turn that "
+                         "off (Oxigraph: serve without --union-default-graph; Fuseki/TDB2: no tdb2:unionDefaultGraph), "
+                         "policygraph keeps the merge of the named graphs as the default graph itself")
 
 
 class RemoteStore:

@@ -124,6 +124,7 @@ class QuotePage(Page):
 
 def statement_page(reader: Reader, iri: str) -> StatementPage:
     page = StatementPage(**base_page(reader, iri, "statement"), template="ld/statement.html")  # type: ignore[arg-type]
+    page.explore_href = ""  # the explorer draws organisations, initiatives and partnerships
     page.said = said(reader, iri)
     if page.said is not None:
         page.title = _title(page.said)
@@ -150,6 +151,7 @@ def _title(item: Said) -> str:
 
 def quote_page(reader: Reader, iri: str) -> QuotePage:
     page = QuotePage(**base_page(reader, iri, "quote"), template="ld/quote.html")  # type: ignore[arg-type]
+    page.explore_href = ""
     page.quote = reader.quote(iri)
     page.title = f"“{page.quote.quote}”"
     supports, things = [], []

@@ -248,6 +248,17 @@
   }
 
   // ------------------------------------------------------------------ side panel
+  // A quote with where it comes from: the profile that says it, its section (a link) and line.
+  function quoteBlock(e) {
+    var where = [];
+    if (e.profileLabel) where.push(el("span", { className: "profile", text: e.profileLabel }));
+    if (e.page) {
+      if (where.length) where.push(", section ");
+      where.push(el("a", { href: e.page, text: (e.heading || "section") + (e.line ? " (line " + e.line + ")" : "") }));
+    }
+    return el("blockquote", { className: "evidence" }, [el("p", { text: "“" + e.quote + "”" }), where.length ? el("footer", {}, ["— "].concat(where)) : null]);
+  }
+
   function section(title, content) {
     return el("section", {}, [el("h3", { text: title }), content]);
   }
@@ -304,10 +315,7 @@
       }
       if (n.evidence.length) {
         var ev = el("div");
-        n.evidence.forEach(function (e) {
-          var cite = e.page ? el("a", { href: e.page, text: (e.heading || "section") + (e.line ? " (line " + e.line + ")" : "") }) : null;
-          ev.appendChild(el("blockquote", { className: "evidence" }, [el("p", { text: "“" + e.quote + "”" }), cite ? el("footer", {}, ["— ", cite]) : null]));
-        });
+        n.evidence.forEach(function (e) { ev.appendChild(quoteBlock(e)); });
         body.appendChild(section("Evidence", ev));
       }
       if (n.links.length) {
@@ -315,7 +323,7 @@
         n.links.forEach(function (l) {
           var b = el("button", { type: "button", className: "linkish", text: l.label });
           b.addEventListener("click", function () { focusNode(l.iri); });
-          var rel = l.relation + (l.roles.length ? " (" + l.roles.join(", ") + ")" : "");
+          var rel = l.relation + (l.roles.length ? " (" + l.roles.join(", ") + ")" : "") + (l.profiles && l.profiles.length ? " — stated by " + l.profiles.join(", ") : "");
           links.appendChild(el("li", {}, [el("span", { className: "tag " + l.type, text: l.type }), " ", b, el("span", { className: "muted", text: " · " + rel })]));
         });
         body.appendChild(section("Linked to", links));
@@ -436,10 +444,7 @@
       var steps = el("ol", { className: "steps" });
       p.steps.forEach(function (s) {
         var parts = [el("p", { className: "step-text", text: s.text })];
-        (s.evidence || []).forEach(function (e) {
-          var cite = e.page ? el("a", { href: e.page, text: e.heading || "source" }) : null;
-          parts.push(el("blockquote", { className: "evidence" }, [el("p", { text: "“" + e.quote + "”" }), cite ? el("footer", {}, ["— ", cite]) : null]));
-        });
+        (s.evidence || []).forEach(function (e) { parts.push(quoteBlock(e)); });
         var triples = el("ul", { className: "triples" });
         s.triples.forEach(function (t) { triples.appendChild(el("li", {}, [el("code", { text: "<" + t.s + "> <" + t.p + "> <" + t.o + "> ." })])); });
         parts.push(el("details", {}, [el("summary", { text: "Triples that state it (" + s.triples.length + ")" }), triples]));

@@ -281,7 +281,8 @@ def test_an_issue_filter_links_organisations_only_through_what_their_own_stateme
     shown = set(page.locator("#panel ul.issues li").all_inner_texts())
     own = {r["l"] for r in rows(built, f"""SELECT DISTINCT ?l WHERE {{ <{wmo}> pg:worksOn ?i . ?i skos:prefLabel ?l }}""")}
     assert shown == own and "Intellectual property rights" not in shown
-    stated_elsewhere = rows(built, f"""SELECT ?i WHERE {{ ?d <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{wmo}> ;
+    stated_elsewhere = rows(built, f"""SELECT ?d WHERE {{ ?d <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{wmo}> ;
+        <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> pg:worksOn ;
         <http://www.w3.org/ns/prov#wasDerivedFrom>/pg:statedIn ?p FILTER (?p != <{ID}profile/wmo>) }}""")
     assert stated_elsewhere == []
     shot(page, "issue-filter-own-statements")

@@ -44,9 +44,10 @@ CONSTRUCT { ?s ?p ?o } WHERE {
   { # ... and stated triples (issue tags, part-of links, subjects, descriptions) ...
     ?s rdf:subject ?this ; a pg:StatedTriple . ?s ?p ?o }
   UNION
-  { # ... with the quotes of each
-    { ?this pg:involvement ?statement } UNION { ?statement rdf:subject ?this ; a pg:StatedTriple }
-    ?statement pg:evidence ?s . ?s ?p ?o }
+  { # ... with the quotes of each (each branch starts from ?this: Oxigraph evaluates a group in order)
+    ?this pg:involvement ?statement . ?statement pg:evidence ?s . ?s ?p ?o }
+  UNION
+  { ?statement rdf:subject ?this . ?statement a pg:StatedTriple ; pg:evidence ?s . ?s ?p ?o }
   UNION
   { ?s ?p ?this . BIND(?this AS ?o) }
   UNION

@@ -1,13 +1,14 @@
-"""Write latency: authorised 100-triple writes against a store of generated data, measured three ways.
+"""Write latency: authorised 105-triple writes against a store of generated data, measured three ways.
 
 - `apply`: policygraph.sparql.apply.apply_write in this process (what the writer process runs per write);
 - `perform`: policygraph.sparql.writes.perform_write (the function the server calls: the writer process,
   its pipe and the write timeout around apply_write);
 - `http`: `policygraph serve` with a write token, SPARQL Update by POST, the reply read in full.
 
-Each write inserts 8 new initiatives of one organisation (12 triples each: kind, subject, involvement
-with agent and role, evidence quoting a real section) and 4 alternative labels: 100 triples, valid;
-every other write removes the previous one with DELETE DATA, so the store stays the same size.
+Each write inserts 6 new initiatives of one organisation (17 triples each: type, name, kind, issue tag and
+its pg:StatedTriple, the involvement with agent, role, profile and quote) and the quote, of a real section:
+105 triples, valid; every other write removes the previous one with DELETE DATA, so the store stays the
+same size.
 """
 
 from __future__ import annotations
@@ -29,34 +30,36 @@ PG = "https://w3id.org/policygraph/ontology#"
 ID = "https://w3id.org/policygraph/id/"
 
 
-def anchor(store: ox.Store) -> tuple[str, str, str]:
-    """An organisation with a profile section, that section and the first words of its text."""
+def anchor(store: ox.Store) -> tuple[str, str, str, str]:
+    """An organisation with a profile section: the organisation, its profile, the section and its first words."""
     row = next(iter(store.query(  # type: ignore[call-overload]
-        f"SELECT ?o ?s ?t WHERE {{ ?o a <{PG}Organisation> ; <{PG}profile> ?p . ?p <{PG}section> ?s . ?s <{PG}text> ?t }} LIMIT 1")))
-    return row["o"].value, row["s"].value, row["t"].value[:20]
+        f"SELECT ?o ?p ?s ?t WHERE {{ ?o a <{PG}Organisation> ; <{PG}profile> ?p . ?p <{PG}section> ?s . ?s <{PG}text> ?t }} LIMIT 1")))
+    return row["o"].value, row["p"].value, row["s"].value, row["t"].value[:20]
 
 
-def triples(k: int, org: str, section: str, quote: str) -> list[str]:
-    """Write number k: 8 initiatives of 12 triples and 4 alternative labels, as N-Triples lines (100 triples)."""
-    lines = []
-    for i in range(8):
+def triples(k: int, org: str, profile: str, section: str, quote: str) -> list[str]:
+    """Write number k, as N-Triples lines (105 triples): 6 initiatives of 17 triples and their quote."""
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    ev = f"<{ID}quote/bench/write-{k}>"
+    lines = [f"{ev} a <{PG}Evidence>", f"{ev} <http://www.w3.org/ns/oa#exact> {ox.Literal(quote)}",
+             f"{ev} <http://www.w3.org/ns/prov#wasDerivedFrom> <{section}>"]
+    for i in range(6):
         ini = f"<{ID}initiative/bench-write-{k}-{i}>"
-        inv, ev = f"<{ID}initiative/bench-write-{k}-{i}#lead>", f"<{ID}initiative/bench-write-{k}-{i}#evidence>"
+        inv, tag = f"<{ID}statement/bench/write-{k}-{i}/lead>", f"<{ID}statement/bench/write-{k}-{i}/issue>"
+        subject, ai = "<http://purl.org/dc/terms/subject>", f"<{ID}issue/artificial-intelligence>"
         lines += [
             f"{ini} a <{PG}Initiative>", f'{ini} <http://www.w3.org/2004/02/skos/core#prefLabel> "Bench {k}-{i}"@en',
-            f"{ini} <{PG}kind> <{ID}initiative-kind/project>",
-            f"{ini} <http://purl.org/dc/terms/subject> <{ID}issue/artificial-intelligence>",
+            f"{ini} <{PG}kind> <{ID}initiative-kind/project>", f"{ini} {subject} {ai}", f"{ini} <{PG}evidence> {ev}",
             f"{ini} <{PG}involvement> {inv}", f"{inv} a <{PG}Involvement>", f"{inv} <{PG}agent> <{org}>",
-            f"{inv} <{PG}role> <{ID}role/lead>", f"{ini} <{PG}evidence> {ev}", f"{ev} a <{PG}Evidence>",
-            f"{ev} <http://www.w3.org/ns/oa#exact> {ox.Literal(quote)}", f"{ev} <http://www.w3.org/ns/prov#wasDerivedFrom> <{section}>",
+            f"{inv} <{PG}role> <{ID}role/lead>", f"{inv} <{PG}statedIn> <{profile}>", f"{inv} <{PG}evidence> {ev}",
+            f"{tag} a <{PG}StatedTriple>", f"{tag} <{rdf}subject> {ini}", f"{tag} <{rdf}predicate> {subject}",
+            f"{tag} <{rdf}object> {ai}", f"{tag} <{PG}statedIn> <{profile}>", f"{tag} <{PG}evidence> {ev}",
         ]
-    lines += [f'<{ID}initiative/bench-write-{k}-{j}> <http://www.w3.org/2004/02/skos/core#altLabel> "B{k}-{j}"@en'
-              for j in range(4)]
     return lines
 
 
-def update(k: int, org: str, section: str, quote: str, delete: bool = False) -> str:
-    body = " .\n".join(triples(k, org, section, quote))
+def update(k: int, org: str, profile: str, section: str, quote: str, delete: bool = False) -> str:
+    body = " .\n".join(triples(k, org, profile, section, quote))
     graph = "https://w3id.org/policygraph/graph/curated/bench-writes"
     return f"{'DELETE' if delete else 'INSERT'} DATA {{ GRAPH <{graph}> {{\n{body} .\n}} }}"
 
@@ -67,9 +70,9 @@ def _stats(ms: list[float]) -> dict[str, float]:
             "min_ms": ordered[0], "max_ms": ordered[-1]}
 
 
-def _sequence(writes: int, org: str, section: str, quote: str) -> list[str]:
+def _sequence(writes: int, org: str, profile: str, section: str, quote: str) -> list[str]:
     """Insert k, delete k, insert k+1, ...: the store size stays put."""
-    return [update(k // 2, org, section, quote, delete=k % 2 == 1) for k in range(writes)]
+    return [update(k // 2, org, profile, section, quote, delete=k % 2 == 1) for k in range(writes)]
 
 
 def write_latency(file: str, work: str, writes: int = 20, http: bool = True) -> dict[str, Any]:
@@ -85,7 +88,7 @@ def write_latency(file: str, work: str, writes: int = 20, http: bool = True) -> 
         write_store(f, root)
     out: dict[str, Any] = {"store_seconds": time.perf_counter() - t}
     settings = load_settings(environ={}, root=ROOT, store=str(root), write_token=TOKEN)
-    org, section, quote = anchor(ox.Store.read_only(str(root / "current")))
+    org, profile, section, quote = anchor(ox.Store.read_only(str(root / "current")))
 
     t = time.perf_counter()
     ctx = WriteContext(settings)
@@ -93,7 +96,7 @@ def write_latency(file: str, work: str, writes: int = 20, http: bool = True) -> 
     out["writer_start_seconds"] = time.perf_counter() - t
     out["quads"] = ctx.quads
     ms, cpu, validated = [], [], []
-    for text in _sequence(writes, org, section, quote):
+    for text in _sequence(writes, org, profile, section, quote):
         t, c = time.perf_counter(), time.process_time()
         done = apply_write(ctx, WriteRequest("update", update=text))
         ms.append((time.perf_counter() - t) * 1000)
@@ -105,19 +108,19 @@ def write_latency(file: str, work: str, writes: int = 20, http: bool = True) -> 
 
     t = time.perf_counter()
     ms = []
-    for text in _sequence(writes + 2, org, section, quote):  # the first two wait for the writer process to start
+    for text in _sequence(writes + 2, org, profile, section, quote):  # the first two wait for the writer process to start
         t = time.perf_counter()
         perform_write(settings, WriteRequest("update", update=text))
         ms.append((time.perf_counter() - t) * 1000)
     out["perform"] = _stats(ms[2:])
     stop_writers()
     if http:
-        out["http"] = _http(root, writes, org, section, quote)
+        out["http"] = _http(root, writes, org, profile, section, quote)
     shutil.rmtree(root, ignore_errors=True)
     return out
 
 
-def _http(root: Path, writes: int, org: str, section: str, quote: str) -> dict[str, float]:
+def _http(root: Path, writes: int, org: str, profile: str, section: str, quote: str) -> dict[str, float]:
     import requests
     from tests.conftest import free_port
 
@@ -139,7 +142,7 @@ def _http(root: Path, writes: int, org: str, section: str, quote: str) -> dict[s
                 time.sleep(0.5)
         headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
         ms = []
-        for text in _sequence(writes + 2, org, section, quote):
+        for text in _sequence(writes + 2, org, profile, section, quote):
             t = time.perf_counter()
             response = requests.post(url + "/sparql", data=text.encode(), headers=headers, timeout=600)
             ms.append((time.perf_counter() - t) * 1000)
@@ -172,8 +175,8 @@ def section(run: Any) -> str:
                      f"{ms(r['perform'])} | {ms(r.get('http'))} | {r['apply']['validated_nodes']:.0f} |")
     return """## Authorised writes
 
-A 100-triple write (8 new initiatives of one organisation with involvement and evidence, 4 labels; every
-other write deletes the previous one with DELETE DATA), validated and committed, on a store written
+A 105-triple write (6 new initiatives of one organisation, each with a role and an issue tag stated with a
+quote; every other write deletes the previous one with DELETE DATA), validated and committed, on a store written
 from the generated data (`bench/writes.py`). `apply_write`: what the writer process runs per write;
 `perform_write`: the server's call (the writer process and its pipe); HTTP: SPARQL Update posted to
 `policygraph serve` (2 query workers), reply read. Writer start: loading the in-memory copy and opening

@@ -7,8 +7,9 @@ import unicodedata
 from pathlib import Path
 
 from policygraph.curated.evidence import assign_evidence
-from policygraph.curated.loader import PUBLICATION_KINDS, QuoteFinder, Vocab, load_declarations, section_issues
+from policygraph.curated.loader import PUBLICATION_KINDS, Vocab, load_declarations
 from policygraph.curated.model import Curated
+from policygraph.curated.quotes import QuoteFinder, section_issues
 from policygraph.curated.rdf import curated_graphs
 from policygraph.errors import CurationError
 from policygraph.ingest.parser import Profile

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from policygraph.curated.loader import QuoteFinder, Vocab
+from policygraph.curated.loader import Vocab
 from policygraph.curated.model import Claim, Curated, Entry, Initiative, Involvement, Partnership, Quote
+from policygraph.curated.quotes import QuoteFinder
 from policygraph.curated.support import Issue, Names, Place, involvement_problem, issue_problem, link_problem
 from policygraph.errors import UnsupportedStatements
 from policygraph.ingest.parser import Profile

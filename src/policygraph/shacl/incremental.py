@@ -184,26 +184,37 @@ def _edges(s: Any, p: Any, o: Any, fresh: list[int]) -> list[tuple[Any, str, Any
 
 
 def sparql_deps(constraint: SparqlConstraint) -> set[Dep]:
-    """The dependencies of a SHACL-SPARQL rule, read from its triple patterns (paths from $this)."""
+    """The dependencies of a SHACL-SPARQL rule, read from its triple patterns (paths from $this).
+
+    Each variable gets its shortest path from $this (breadth first). A triple pattern depends on one of its
+    ends: a solution binds every variable at once, so the changed triple is reached from the focus along any
+    path of the pattern, and the shortest will do (the store is read before and after the change). Of two
+    ends as near, the subject's: a triple's subject is usually the more specific node (its object is often
+    a concept many triples share, such as an issue), so fewer focus nodes are validated again.
+    """
     query = prepareQuery(constraint.select.replace("$this", "?this"))
     fresh = [0]
     edges = [e for s, p, o in _triples(query.algebra) for e in _edges(s, p, o, fresh)]
+    this = Variable("this")
+    paths: dict[Any, tuple[int, str | None]] = {this: (0, None)}
+    frontier = [this]
+    while frontier:
+        reached = []
+        for node in frontier:
+            depth, path = paths[node]
+            for s, p, o in edges:
+                for here, there, step in ((s, o, f"<{p}>"), (o, s, f"^<{p}>")):
+                    if here == node and isinstance(there, (Variable, BNode)) and there not in paths:
+                        paths[there] = (depth + 1, _join(path, step))
+                        reached.append(there)
+        frontier = reached
     deps: set[Dep] = set()
-    covered: set[int] = set()
-
-    def walk(node: Any, path: str | None, seen: frozenset[Any], came_by: int) -> None:
-        for i, (s, p, o) in enumerate(edges):
-            for here, there, direction, step in ((s, o, "out", f"<{p}>"), (o, s, "in", f"^<{p}>")):
-                if here != node or i == came_by:  # the edge we came by is the parent's dependency already
-                    continue
-                deps.add(Dep(path, direction, p))
-                covered.add(i)
-                if isinstance(there, (Variable, BNode)) and there not in seen:
-                    walk(there, _join(path, step), seen | {there}, i)
-
-    walk(Variable("this"), None, frozenset({Variable("this")}), -1)
-    if len(covered) != len(edges):
-        raise Unfollowable("a triple pattern not connected to $this")
+    for s, p, o in edges:
+        ends = [(paths[s][0], 0, Dep(paths[s][1], "out", p))] if s in paths else []
+        ends += [(paths[o][0], 1, Dep(paths[o][1], "in", p))] if o in paths else []
+        if not ends:
+            raise Unfollowable("a triple pattern not connected to $this")
+        deps.add(min(ends, key=lambda end: end[:2])[2])
     return deps
 
 

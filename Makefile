@@ -12,6 +12,7 @@ run: setup build
 # The whole suite on the embedded store, then the HTTP suite again on a remote store (`oxigraph serve`).
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 	POLICYGRAPH_TEST_STORE=remote $(BIN)/pytest tests/web
 
@@ -32,6 +33,7 @@ build: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -108,7 +108,8 @@ def method(run: Run) -> str:
   (pyshacl's cost grows at least linearly), and marked as such.
 - Both engines report identical results (`tests/test_fast_validation.py`: real data, every shape fixture,
   generated data with injected violations, every supported SHACL feature).
-- Incremental: `policygraph.shacl.validate_change` on the in-memory store for a write of new initiatives
+- Incremental: `policygraph.writes.apply.apply_explicit` (the production path: the change, the merge,
+  the derived graph, the affected nodes) on the in-memory store for a write of new initiatives
   (12 and 96 triples, each initiative with an involvement and evidence), validating only the focus nodes
   the write can affect.
 

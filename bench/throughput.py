@@ -78,7 +78,7 @@ class Query:
 
 def with_values(text: str, bound: dict[str, ox.NamedNode | ox.Literal]) -> str:
     """The query with its parameters as a VALUES block opening the outermost WHERE group."""
-    from policygraph.sparql.guards import tokens
+    from policygraph.sparqltext import tokens
 
     if not bound:
         return text

@@ -1,7 +1,7 @@
 """Write latency: authorised 105-triple writes against a store of generated data, measured three ways.
 
-- `apply`: policygraph.sparql.apply.apply_write in this process (what the writer process runs per write);
-- `perform`: policygraph.sparql.writes.perform_write (the function the server calls: the writer process,
+- `apply`: policygraph.writes.in_place.apply_write in this process (what the writer process runs per write);
+- `perform`: policygraph.writes.writer.perform_write (the function the server calls: the writer process,
   its pipe and the write timeout around apply_write);
 - `http`: `policygraph serve` with a write token, SPARQL Update by POST, the reply read in full.
 
@@ -77,9 +77,9 @@ def _sequence(writes: int, org: str, profile: str, section: str, quote: str) -> 
 
 def write_latency(file: str, work: str, writes: int = 20, http: bool = True) -> dict[str, Any]:
     from policygraph.settings import load_settings
-    from policygraph.sparql.apply import WriteContext, apply_write, warm
-    from policygraph.sparql.writes import WriteRequest, perform_write, stop_writers
     from policygraph.store.local import write_store
+    from policygraph.writes import WriteRequest, perform_write, stop_writers
+    from policygraph.writes.in_place import WriteContext, apply_write, warm
 
     root = Path(work) / "write-latency-store"
     shutil.rmtree(root, ignore_errors=True)
@@ -122,7 +122,7 @@ def write_latency(file: str, work: str, writes: int = 20, http: bool = True) -> 
 
 def _http(root: Path, writes: int, org: str, profile: str, section: str, quote: str) -> dict[str, float]:
     import requests
-    from tests.conftest import free_port
+    from tests.support.server import free_port
 
     port = free_port()
     env = {**os.environ, "POLICYGRAPH_STORE": str(root), "POLICYGRAPH_PORT": str(port), "POLICYGRAPH_WRITE_TOKEN": TOKEN,

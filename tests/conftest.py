@@ -1,34 +1,21 @@
 """Shared fixtures: the real data built and validated once per session into a temporary store, and a
-live server process on it. Tests mirror src/: tests/ingest, tests/curated, tests/store, tests/web."""
+live server process on it (the helpers are in tests/support/). Tests mirror src/."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
-import requests
 
 from policygraph.build import Built
 from policygraph.pipeline import build_and_store
 from policygraph.settings import Settings, load_settings
-
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "data" / "sources" / "000_f7d598866666c03c.txt"
-ARTIFACTS = ROOT / "test-artifacts"
-# POLICYGRAPH_TEST_STORE=remote runs every server of the suite on a remote store: an `oxigraph serve`
-# process per store directory, holding a copy of that directory's current build (issue 8).
-REMOTE = os.environ.get("POLICYGRAPH_TEST_STORE") == "remote"
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-_remotes: dict[Path, tuple[str, subprocess.Popen[bytes]]] = {}
+from tests.support.app import InProcess, in_process
+from tests.support.paths import ROOT, SOURCE
+from tests.support.server import REMOTE, LiveServer, remote_for, start_server, stop_remotes, stop_server
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -48,39 +35,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def remote_for(store: Path) -> str:
-    """The query URL of an `oxigraph serve` holding `store`'s current build (started on first use, then
-    kept, so a server restarted on the same store finds the same data)."""
-    key = store.resolve()
-    found = _remotes.get(key)
-    if found is not None and found[1].poll() is None:
-        return found[0]
-    port = free_port()
-    process = subprocess.Popen([str(OXIGRAPH), "serve", "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(base + "/query", params={"query": "ASK {}"}, timeout=5)
-            break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("oxigraph serve did not start") from None
-            time.sleep(0.1)
-    data = ox.Store.read_only(str(store / "current")).dump(format=ox.RdfFormat.N_QUADS) or b""
-    requests.post(base + "/store", data=data, headers={"Content-Type": "application/n-quads"}, timeout=120).raise_for_status()
-    _remotes[key] = (base + "/query", process)
-    return base + "/query"
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _stop_remotes() -> Iterator[None]:
     yield
-    for _url, process in _remotes.values():
-        process.kill()
-        process.wait()
+    stop_remotes()
 
 
 @pytest.fixture(scope="session")
@@ -104,88 +62,14 @@ def built(settings: Settings) -> Built:
     return build_and_store(settings).built
 
 
-SPARQL_PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-"""
-
-
-def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    """Rows of a SELECT over the union of all graphs, as {variable: lexical value} (unbound left out)."""
-    result = store.query(SPARQL_PREFIXES + query)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class LiveServer:
-    url: str
-    process: subprocess.Popen[bytes]
-    settings: Settings
-
-    def get(self, path: str, **kw: object) -> requests.Response:
-        return requests.get(self.url + path, timeout=30, **kw)  # type: ignore[arg-type]
-
-    def post(self, path: str, **kw: object) -> requests.Response:
-        return requests.post(self.url + path, timeout=30, **kw)  # type: ignore[arg-type]
-
-
-def start_server(store: Path | str, extra_env: dict[str, str] | None = None, log: Path | None = None) -> LiveServer:
-    """`policygraph serve` as a real process on a free port; waits until it answers. `store` is a store
-    directory (on a remote run: the remote engine holding a copy of it) or a remote store's URL."""
-    port = free_port()
-    if isinstance(store, str):
-        target = store
-    else:
-        target = remote_for(store) if REMOTE else str(store)
-    # Only the test's own servers write to a test engine, and they bump the version: no staleness window.
-    remote = {"POLICYGRAPH_REMOTE_CACHE_SECONDS": "3600"} if target.startswith("http") else {}
-    env = {**os.environ, **remote, "POLICYGRAPH_STORE": target, "POLICYGRAPH_PORT": str(port), **(extra_env or {})}
-    out = open(log, "wb") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [sys.executable, "-m", "policygraph.cli", "serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-    )
-    if log:
-        out.close()  # the child has its own descriptor
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            requests.get(url + "/static/style.css", timeout=5)  # cheap: answers as soon as the app is up
-            return LiveServer(url, process, load_settings(environ={}, root=ROOT, store=target, port=port))
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("server did not answer within 60 s")
-
-
-def server_on_copy(store: Path, directory: Path, extra_env: dict[str, str] | None = None) -> LiveServer:
-    """A server on its own copy of `store` (for writes: the session store stays untouched)."""
-    copy = directory / "store"
-    shutil.copytree(store, copy, symlinks=True)
-    return start_server(copy, extra_env=extra_env)
-
-
-def stop_server(server: LiveServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+@pytest.fixture(scope="session")
+def app_server(built: Built, store_dir: Path) -> Iterator[InProcess]:
+    """The app in this process over the session's store (on a remote run: the remote engine holding a copy
+    of it), read-only: for view tests, which need no server process."""
+    target = remote_for(store_dir) if REMOTE else str(store_dir)
+    extra = {"remote_cache_seconds": 3600} if REMOTE else {}
+    with in_process(load_settings(environ={}, root=ROOT, store=target, **extra)) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import rdflib
 
 from policygraph.build import Built
 from policygraph.store import open_store
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 

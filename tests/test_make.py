@@ -10,7 +10,8 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import ROOT, free_port
+from tests.support.paths import ROOT
+from tests.support.server import free_port
 
 
 def test_make_run_builds_and_serves(tmp_path: Path) -> None:

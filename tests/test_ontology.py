@@ -10,7 +10,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from policygraph.ingest import IssueMatcher
 from policygraph.namespaces import PG
-from tests.conftest import ROOT, SOURCE
+from tests.support.paths import ROOT, SOURCE
 
 ONTOLOGY = ROOT / "ontology"
 

@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from policygraph.validate import Report, load_shapes, validate_graph
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
 SHAPES = load_shapes(ROOT / "shapes")

@@ -13,18 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policygraph.curated.support import Issue, Names, Place, involvement_problem, issue_problem, link_problem
+from policygraph.prefixes import DCTERMS, SCHEMA, prologue
 
-PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-"""
+PREFIXES = prologue("pg", "rdf", "skos", "dcterms", "schema", "prov", "oa")
 ROLE = "https://w3id.org/policygraph/id/role/"  # the local names of the role concepts are their keys
 AUTHORSHIP = ("publisher", "author")
-DCTERMS, SCHEMA = "http://purl.org/dc/terms/", "https://schema.org/"
 LINKS = {DCTERMS + "subject": "issue tags", DCTERMS + "isPartOf": "part-of links", SCHEMA + "about": "partnership subjects"}
 KINDS = ("involvements", "memberships", "publisher/author links", "issue tags", "part-of links", "partnership subjects")
 

@@ -13,17 +13,9 @@ import pyoxigraph as ox
 
 from policygraph import __version__
 from policygraph.errors import InputError, PolicygraphError, ValidationFailed
+from policygraph.formats import RDF
 from policygraph.settings import Settings, load_settings
 from policygraph.store.merge import in_default
-
-EXPORT_FORMATS = {
-    "turtle": (ox.RdfFormat.TURTLE, "ttl"),
-    "ntriples": (ox.RdfFormat.N_TRIPLES, "nt"),
-    "nquads": (ox.RdfFormat.N_QUADS, "nq"),
-    "trig": (ox.RdfFormat.TRIG, "trig"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "jsonld"),
-    "rdfxml": (ox.RdfFormat.RDF_XML, "rdf"),
-}
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -52,7 +44,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def export_dump(store: ox.Store, fmt: str, output: Path | None) -> bytes | None:
     """Serialise the whole dataset: quad formats keep the named graphs; triple formats get their merge."""
-    rdf_format, _ext = EXPORT_FORMATS[fmt]
+    rdf_format = RDF[fmt][1]
     from policygraph.namespaces import PREFIXES
 
     if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD):
@@ -177,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
     sub.add_parser("validate", help="build in memory and print the SHACL report").set_defaults(func=cmd_validate)
     e = sub.add_parser("export", help="write the whole dataset in an RDF format")
-    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="turtle")
+    e.add_argument("--format", choices=sorted(RDF), default="turtle")
     e.add_argument("--output", "-o", help="file to write (default: standard output)")
     e.add_argument("--all", metavar="DIR", help="write every format, the JSON-LD context and checksums into DIR (as /dumps)")
     e.set_defaults(func=cmd_export)

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-PG = "https://w3id.org/policygraph/ontology#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-PROV = "http://www.w3.org/ns/prov#"
-DCTERMS = "http://purl.org/dc/terms/"
+from policygraph.prefixes import PG, PROV, RDF, prologue
+
 SHORTCUTS = frozenset(PG + p for p in ("partnerOf", "worksOn", "involvedIn"))
 # Every predicate the derived graph holds: the shortcuts and their derivation nodes'.
 DERIVED_PREDICATES = SHORTCUTS | {RDF + "type", RDF + "subject", RDF + "predicate", RDF + "object", PROV + "wasDerivedFrom"}
@@ -30,12 +28,7 @@ _KEY = 'IF(STRSTARTS(STR(?{v}), "{id}"), STRAFTER(STR(?{v}), "{id}"), CONCAT("x-
 
 # `{restrict}` opens each branch: nothing for the whole graph, `VALUES ?s { ... }` for a few agents (each
 # branch starts from it: Oxigraph does not push an outer VALUES into a UNION).
-_DERIVE = """
-PREFIX pg: <https://w3id.org/policygraph/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-CONSTRUCT {
+_DERIVE = prologue("pg", "dcterms", "rdf", "prov") + """CONSTRUCT {
   ?s ?p ?o .
   ?d a pg:Derivation ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?from .
 }
@@ -68,12 +61,20 @@ def derive_query(base: str, restrict: str = "") -> str:
             .replace("{id}", ident).replace("{restrict}", restrict))
 
 
+def derived_quads(store: ox.Store, graph: str, base: str, restrict: str = "") -> list[ox.Quad]:
+    """The quads the derived graph `graph` should hold (for the agents `restrict` names, else all), computed
+    from the store (not added to it)."""
+    result = store.query(derive_query(base, restrict))
+    assert isinstance(result, ox.QueryTriples)  # a CONSTRUCT
+    name = ox.NamedNode(graph)
+    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in result]
+
+
 def derive(store: ox.Store, graph: str, base: str) -> int:
     """Materialise the shortcuts and their derivations into `graph`. Returns the number of triples."""
-    name = ox.NamedNode(graph)
-    triples = list(store.query(derive_query(base)))  # type: ignore[arg-type]
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
-    return len(triples)
+    quads = derived_quads(store, graph, base)
+    store.extend(quads)
+    return len(quads)
 
 
 def derive_for(store: ox.Store, graph: str, base: str, subjects: set[ox.NamedNode | ox.Literal]) -> list[ox.Quad]:
@@ -81,10 +82,7 @@ def derive_for(store: ox.Store, graph: str, base: str, subjects: set[ox.NamedNod
     none of theirs: the query reads the union of all graphs."""
     if not subjects:
         return []
-    name = ox.NamedNode(graph)
-    restrict = "VALUES ?s { " + " ".join(sorted(str(s) for s in subjects)) + " }"
-    return [ox.Quad(t.subject, t.predicate, t.object, name)
-            for t in store.query(derive_query(base, restrict))]  # type: ignore[union-attr]
+    return derived_quads(store, graph, base, "VALUES ?s { " + " ".join(sorted(str(s) for s in subjects)) + " }")
 
 
 def derived_quads_of(store: ox.Store, graph: str, subjects: set[ox.NamedNode | ox.Literal]) -> list[ox.Quad]:

@@ -8,34 +8,19 @@ import unicodedata
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-PG = Namespace("https://w3id.org/policygraph/ontology#")
-ORG = Namespace("http://www.w3.org/ns/org#")
-SCHEMA = Namespace("https://schema.org/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+from policygraph import prefixes
+from policygraph.prefixes import DEFAULT_BASE, PREFIXES
 
-DEFAULT_BASE = "https://w3id.org/policygraph/"
+# The standard vocabularies are rdflib's own (closed where rdflib defines them); ours and the rest are
+# built from the strings in policygraph.prefixes.
+PG = Namespace(prefixes.PG)
+ORG = Namespace(prefixes.ORG)
+SCHEMA = Namespace(prefixes.SCHEMA)
+OA = Namespace(prefixes.OA)
+SD = Namespace(prefixes.SD)
 
-PREFIXES: dict[str, str] = {
-    "pg": str(PG),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": str(PROV),
-    "foaf": str(FOAF),
-    "org": str(ORG),
-    "schema": str(SCHEMA),
-    "oa": str(OA),
-    "void": str(VOID),
-    "dcat": str(DCAT),
-    "issue": DEFAULT_BASE + "id/issue/",
-    "organisation": DEFAULT_BASE + "id/organisation/",
-    "initiative": DEFAULT_BASE + "id/initiative/",
-    "partnership": DEFAULT_BASE + "id/partnership/",
-}
+__all__ = ["DCAT", "DCTERMS", "DEFAULT_BASE", "FOAF", "OA", "ORG", "OWL", "PG", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA",
+           "SD", "SKOS", "VOID", "XSD", "Minter", "slugify"]
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 

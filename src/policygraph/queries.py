@@ -33,6 +33,7 @@ import yaml
 
 from policygraph.errors import InputError, NotFound
 from policygraph.namespaces import Minter
+from policygraph.prefixes import PG, prologue
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -69,9 +70,6 @@ class CatalogueQuery:
     parameters: tuple[Parameter, ...]
     text: str  # the whole file, front-matter included (comments are valid SPARQL)
     path: Path
-
-    def parameter(self, name: str) -> Parameter | None:
-        return next((p for p in self.parameters if p.name == name), None)
 
     def bind(self, values: Mapping[str, str], base: str) -> dict[str, Term]:
         """Typed terms for every parameter: the given value, or the default. Raises InputError (400)."""
@@ -218,22 +216,17 @@ def load_catalogue(directory: Path, base: str) -> dict[str, CatalogueQuery]:
 
 # Choices offered in the forms for parameters that name a resource: its instances, or its scheme's concepts.
 _CLASS_OF = {
-    "organisation": "https://w3id.org/policygraph/ontology#Organisation",
-    "initiative": "https://w3id.org/policygraph/ontology#Initiative",
-    "issue": "https://w3id.org/policygraph/ontology#PolicyIssue",
-    "partnership": "https://w3id.org/policygraph/ontology#Partnership",
-    "profile": "https://w3id.org/policygraph/ontology#Profile",
+    "organisation": PG + "Organisation",
+    "initiative": PG + "Initiative",
+    "issue": PG + "PolicyIssue",
+    "partnership": PG + "Partnership",
+    "profile": PG + "Profile",
 }
 _SCHEMES = ("initiative-kind", "partnership-kind", "organisation-type", "role")
-OPTIONS_OF_CLASS = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?item (MIN(STR(?name)) AS ?label) ?class
+OPTIONS_OF_CLASS = prologue("skos", "rdfs") + """SELECT ?item (MIN(STR(?name)) AS ?label) ?class
 WHERE { ?item a ?class ; skos:prefLabel|rdfs:label ?name . }
 GROUP BY ?item ?class ORDER BY ?label"""
-OPTIONS_OF_SCHEME = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?item (MIN(STR(?name)) AS ?label) ?scheme
+OPTIONS_OF_SCHEME = prologue("skos") + """SELECT ?item (MIN(STR(?name)) AS ?label) ?scheme
 WHERE { ?item skos:inScheme ?scheme ; skos:prefLabel ?name . }
 GROUP BY ?item ?scheme ORDER BY ?label"""
 

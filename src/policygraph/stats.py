@@ -5,12 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from policygraph.audit import audit_store, audit_table
+from policygraph.prefixes import prologue
 
-PREFIX = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
-PREFIX schema: <https://schema.org/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-"""
+PREFIX = prologue("pg", "schema", "skos", "foaf")
 
 CLASS_COUNTS = PREFIX + """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {

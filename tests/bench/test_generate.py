@@ -12,7 +12,7 @@ from bench.generate import KINDS, generate, main
 
 from policygraph.shacl import read_model, validate_store
 from policygraph.validate import load_shapes
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 MODEL = read_model(load_shapes(ROOT / "shapes"))
 PG = "https://w3id.org/policygraph/ontology#"

@@ -16,7 +16,7 @@ from bench.throughput import EXCLUDED, PEERS, Query, choose_parameters, main, me
 from bench.throughput_report import mismatches, size_section
 
 from policygraph.queries import load_catalogue
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 BASE = "https://w3id.org/policygraph/"
 # Test-only: a cross product of every triple with itself three times (10^12 rows at 10k triples), far past any cap.

@@ -12,7 +12,8 @@ from policygraph.curated import normalised_name
 from policygraph.errors import CurationError
 from policygraph.pipeline import check
 from policygraph.settings import load_settings
-from tests.conftest import ROOT, select
+from tests.support.data import select
+from tests.support.paths import ROOT
 
 CURATED = sorted((ROOT / "data" / "curated").glob("*.yaml"))
 def test_every_quote_is_verbatim_in_the_section_it_cites(built: Built, source_lines: list[str]) -> None:

@@ -14,7 +14,7 @@ from policygraph.errors import CurationError
 from policygraph.ingest import IssueMatcher, load_profiles
 from policygraph.namespaces import Minter
 from policygraph.settings import load_settings
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 SETTINGS = load_settings(environ={}, root=ROOT)
 MINTER = Minter()

@@ -15,7 +15,8 @@ from policygraph.curated.support import Names, Place, fold, involvement_problem,
 from policygraph.errors import CurationError, UnsupportedStatements
 from policygraph.pipeline import check
 from policygraph.settings import load_settings
-from tests.conftest import ROOT, select
+from tests.support.data import select
+from tests.support.paths import ROOT
 
 ID = "https://w3id.org/policygraph/id/"
 GRAPH = "https://w3id.org/policygraph/graph/curated/"
@@ -31,6 +32,7 @@ def test_every_relationship_carries_a_quote_that_supports_it(built: Built) -> No
         count = audit.counts[kind]
         assert count.total > 0 and count.quoted == count.supported == count.total, (kind, count)
     assert audit.counts["issue tags"].total > 700 and audit.counts["involvements"].total > 500
+    assert audit.complete
 
 
 def test_each_file_graph_holds_the_statements_of_every_entry_it_declares(built: Built) -> None:

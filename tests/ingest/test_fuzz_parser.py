@@ -10,7 +10,7 @@ from rdflib import Graph
 from policygraph.errors import IngestError
 from policygraph.ingest import IssueMatcher
 from policygraph.ingest.parser import decode, normalise_space, parse_text
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 _g = Graph()
 _g.parse(ROOT / "ontology" / "issues.ttl", format="turtle")

@@ -10,7 +10,7 @@ from rdflib import Graph
 from policygraph.errors import IngestError
 from policygraph.ingest import IssueMatcher, load_profiles, parse_text
 from policygraph.ingest.parser import decode, parse_accounts
-from tests.conftest import ROOT, SOURCE
+from tests.support.paths import ROOT, SOURCE
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from policygraph.build import Built
 from policygraph.ingest.parser import normalise_space
 from policygraph.pipeline import check
 from policygraph.settings import Settings
-from tests.conftest import select
+from tests.support.data import select
 
 TEN = ["wmo", "unige", "wto", "wef", "unece", "unitar", "unicc", "unctad", "south-centre", "kofi-annan-foundation"]
 

@@ -15,7 +15,7 @@ import pytest
 from policygraph.errors import StoreError
 from policygraph.store import open_store, write_store
 from policygraph.store.local import LocalStore, current_path
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 NQ = b'<http://example.org/s> <http://example.org/p> "%d" <http://example.org/g> .\n'
 

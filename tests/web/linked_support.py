@@ -12,7 +12,8 @@ import pyoxigraph as ox
 import requests
 
 from policygraph.build import Built
-from tests.conftest import LiveServer
+from tests.support.app import Answer, InProcess
+from tests.support.server import LiveServer
 
 BASE = "https://w3id.org/policygraph/"
 ID = BASE + "id/"
@@ -72,9 +73,13 @@ def parallel(fn: Callable[[T], object], items: Iterable[T], workers: int = 8) ->
         return list(pool.map(fn, items))
 
 
-def get(server: LiveServer, path: str, accept: str | None = None, session: requests.Session | None = None) -> requests.Response:
+def get(server: LiveServer | InProcess, path: str, accept: str | None = None,
+        session: requests.Session | None = None) -> requests.Response | Answer:
+    """GET `path` from a live server (over `session` when given) or from the app in-process."""
     headers = {"Accept": accept} if accept else {}
-    return (session or requests).get(server.url + path, headers=headers, timeout=60)
+    if session is None:
+        return server.get(path, headers=headers)
+    return session.get(server.url + path, headers=headers, timeout=60)
 
 
 class Page(HTMLParser):

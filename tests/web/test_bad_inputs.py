@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from policygraph.build import Built
-from tests.conftest import LiveServer
+from tests.support.server import LiveServer
 
 ORG = "https://w3id.org/policygraph/id/organisation/"
 GRAPH = "https://w3id.org/policygraph/graph/"

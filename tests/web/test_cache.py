@@ -12,7 +12,7 @@ import requests
 
 from policygraph.build import Built
 from policygraph.sparql.cache import ResultCache, etag_for
-from tests.conftest import LiveServer, server_on_copy, start_server, stop_server
+from tests.support.server import LiveServer, server_on_copy, start_server, stop_server
 from tests.web.sparql_support import ORGANISATIONS
 
 TOKEN = "cache-test-token"

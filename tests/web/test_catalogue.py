@@ -11,12 +11,11 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-import requests
 
 from policygraph.build import Built
 from policygraph.errors import InputError
 from policygraph.queries import TYPES, CatalogueQuery, Parameter, load_catalogue, to_term
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 from tests.web.sparql_support import json_rows, ox_rows, rows_multiset, store_select, xml_rows
 
 BASE = "https://w3id.org/policygraph/"
@@ -47,20 +46,20 @@ def test_the_catalogue_holds_at_least_15_documented_queries() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_query_is_non_empty_on_the_real_data_and_equals_the_store(live_server: Any, built: Built, name: str) -> None:
+def test_every_query_is_non_empty_on_the_real_data_and_equals_the_store(app_server: Any, built: Built, name: str) -> None:
     query = CATALOGUE[name]
     rows = expected(built, query)
     assert rows, f"{name} returns nothing on the real data with its defaults"
-    response = live_server.get(f"/queries/{name}", params={"format": "json"})
+    response = app_server.get(f"/queries/{name}", params={"format": "json"})
     assert response.status_code == 200, response.text
     assert rows_multiset(json_rows(response.json())) == rows_multiset(ox_rows(rows))
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 @pytest.mark.parametrize("name", NAMES)
-def test_every_query_in_every_result_format(live_server: Any, built: Built, name: str, fmt: str) -> None:
+def test_every_query_in_every_result_format(app_server: Any, built: Built, name: str, fmt: str) -> None:
     n = len(expected(built, CATALOGUE[name]))
-    response = live_server.get(f"/queries/{name}", params={"format": fmt})
+    response = app_server.get(f"/queries/{name}", params={"format": fmt})
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].split(";")[0] == FORMATS[fmt]
     body = response.content
@@ -79,28 +78,28 @@ def test_every_query_in_every_result_format(live_server: Any, built: Built, name
         assert CATALOGUE[name].title.replace("'", "&#39;") in page or CATALOGUE[name].title in page
 
 
-def test_accept_header_negotiates_the_catalogue_results(live_server: Any) -> None:
-    response = live_server.get("/queries/publications-by-year", headers={"Accept": "text/csv"})
+def test_accept_header_negotiates_the_catalogue_results(app_server: Any) -> None:
+    response = app_server.get("/queries/publications-by-year", headers={"Accept": "text/csv"})
     assert response.headers["Content-Type"].startswith("text/csv")
-    page = live_server.get("/queries/publications-by-year", headers={"Accept": "text/html"})
+    page = app_server.get("/queries/publications-by-year", headers={"Accept": "text/html"})
     assert page.headers["Content-Type"].startswith("text/html")
     assert 'rel="alternate"' in page.headers["Link"] and "format=json" in page.headers["Link"]
 
 
-def test_a_parameter_changes_the_answer_as_the_store_says(live_server: Any, built: Built) -> None:
+def test_a_parameter_changes_the_answer_as_the_store_says(app_server: Any, built: Built) -> None:
     query = CATALOGUE["partners-of-organisation"]
     for key in ("unctad", "https://w3id.org/policygraph/id/organisation/south-centre"):
         rows = expected(built, query, {"organisation": key})
         assert rows
-        response = live_server.get("/queries/partners-of-organisation", params={"organisation": key, "format": "json"})
+        response = app_server.get("/queries/partners-of-organisation", params={"organisation": key, "format": "json"})
         assert rows_multiset(json_rows(response.json())) == rows_multiset(ox_rows(rows))
 
 
-def test_integer_parameter_is_a_typed_literal(live_server: Any, built: Built) -> None:
+def test_integer_parameter_is_a_typed_literal(app_server: Any, built: Built) -> None:
     query = CATALOGUE["organisations-sharing-issues"]
     low, high = expected(built, query, {"minimum": "2"}), expected(built, query, {"minimum": "6"})
     assert len(low) > len(high)
-    response = live_server.get("/queries/organisations-sharing-issues", params={"minimum": "6", "format": "json"})
+    response = app_server.get("/queries/organisations-sharing-issues", params={"minimum": "6", "format": "json"})
     bindings = response.json()["results"]["bindings"]
     assert len(bindings) == len(high)
     assert all(b["minimum"]["datatype"].endswith("#integer") for b in bindings)
@@ -116,24 +115,24 @@ def test_integer_parameter_is_a_typed_literal(live_server: Any, built: Built) ->
         ("evidence-for-fact", {"resource": "no scheme"}, "resource"),
     ],
 )
-def test_bad_parameter_values_get_400_naming_the_parameter(live_server: Any, name: str, values: dict[str, str], parameter: str) -> None:
+def test_bad_parameter_values_get_400_naming_the_parameter(app_server: Any, name: str, values: dict[str, str], parameter: str) -> None:
     for accept in ("application/json", "text/html"):
-        response = live_server.get(f"/queries/{name}", params=values, headers={"Accept": accept})
+        response = app_server.get(f"/queries/{name}", params=values, headers={"Accept": accept})
         assert response.status_code == 400
         text = response.json()["message"] if accept == "application/json" else response.text.replace("&#39;", "'")
         assert f"parameter '{parameter}'" in text
 
 
-def test_unknown_parameter_and_unknown_query(live_server: Any) -> None:
-    response = live_server.get("/queries/who-is-involved", params={"organisation": "wmo"})
+def test_unknown_parameter_and_unknown_query(app_server: Any) -> None:
+    response = app_server.get("/queries/who-is-involved", params={"organisation": "wmo"})
     assert response.status_code == 400 and "unknown parameter 'organisation'" in response.json()["message"]
-    assert live_server.get("/queries/no-such-query").status_code == 404
+    assert app_server.get("/queries/no-such-query").status_code == 404
 
 
-def test_a_string_parameter_is_never_pasted_into_the_query(live_server: Any, built: Built) -> None:
+def test_a_string_parameter_is_never_pasted_into_the_query(app_server: Any, built: Built) -> None:
     # Were it pasted, this would close the string and the FILTER and add a pattern matching everything.
     sneaky = 'LinkedIn")) } UNION { ?organisation ?p ?o } #'
-    response = live_server.get("/queries/social-media-accounts", params={"service": sneaky, "format": "json"})
+    response = app_server.get("/queries/social-media-accounts", params={"service": sneaky, "format": "json"})
     assert response.status_code == 200
     assert response.json()["results"]["bindings"] == []
     assert expected(built, CATALOGUE["social-media-accounts"], {"service": sneaky}) == []
@@ -154,25 +153,25 @@ def test_term_types() -> None:
             term(kind, raw)
 
 
-def test_the_list_in_html_and_json(live_server: Any) -> None:
-    listing = live_server.get("/queries", params={"format": "json"}).json()["queries"]
+def test_the_list_in_html_and_json(app_server: Any) -> None:
+    listing = app_server.get("/queries", params={"format": "json"}).json()["queries"]
     assert [q["name"] for q in listing] == NAMES
     for item in listing:
         assert item["title"] == CATALOGUE[item["name"]].title
         assert [p["name"] for p in item["parameters"]] == [p.name for p in CATALOGUE[item["name"]].parameters]
-    page = live_server.get("/queries", headers={"Accept": "text/html"}).text
+    page = app_server.get("/queries", headers={"Accept": "text/html"}).text
     for name in NAMES:
         assert f'href="/queries/{name}"' in page
 
 
-def test_the_form_offers_the_parameters_with_their_defaults_and_choices(live_server: Any, built: Built) -> None:
-    page = live_server.get("/queries/initiatives-by-kind-and-issue", headers={"Accept": "text/html"}).text
+def test_the_form_offers_the_parameters_with_their_defaults_and_choices(app_server: Any, built: Built) -> None:
+    page = app_server.get("/queries/initiatives-by-kind-and-issue", headers={"Accept": "text/html"}).text
     assert 'name="kind" value="programme"' in page and 'name="issue" value="development"' in page
     issues = store_select(built.store, "SELECT DISTINCT ?i WHERE { ?i a <https://w3id.org/policygraph/ontology#PolicyIssue> }")
     options = re.search(r'<datalist id="choices-issue">(.*?)</datalist>', page, re.S).group(1)
     assert options.count("<option") == len(issues)
 
 
-def test_catalogue_reads_allow_any_origin(live_server: Any) -> None:
-    response = requests.get(live_server.url + "/queries/publications-by-year?format=json", timeout=30)
+def test_catalogue_reads_allow_any_origin(app_server: Any) -> None:
+    response = app_server.get("/queries/publications-by-year", params={"format": "json"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"

@@ -11,7 +11,7 @@ import requests
 from rdflib import Graph, URIRef
 
 from policygraph.build import Built
-from tests.conftest import LiveServer
+from tests.support.server import LiveServer
 from tests.web.linked_support import BASE, Page, parallel, path_of, resources_by_kind
 
 # A few thousand requests; on the remote-store run (`make test`'s second pass) too, where the quads around

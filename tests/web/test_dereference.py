@@ -13,7 +13,7 @@ import requests
 from rdflib import RDF, Graph, Literal, URIRef
 
 from policygraph.build import Built
-from tests.conftest import LiveServer
+from tests.support.server import LiveServer
 from tests.web.linked_support import ID, RDF_FORMS, Page, get, parallel, path_of, resources_by_kind, rows, types_and_labels
 
 KINDS = ["organisation", "initiative", "issue", "partnership", "profile", "section", "statement", "quote",

@@ -24,8 +24,9 @@ import requests
 
 from policygraph.build import Built
 from policygraph.queries import CatalogueQuery, load_catalogue
-from policygraph.sparql.guards import tokens
-from tests.conftest import ROOT, LiveServer, free_port
+from policygraph.sparqltext import tokens
+from tests.support.paths import ROOT
+from tests.support.server import LiveServer, free_port
 from tests.web.sparql_support import json_rows, rows_multiset
 
 BASE = "https://w3id.org/policygraph/"

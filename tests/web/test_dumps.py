@@ -20,7 +20,9 @@ from policygraph.build import Built
 from policygraph.linked.dumps import ensure_dumps
 from policygraph.linked.iris import IriMap
 from policygraph.store import open_store, write_store
-from tests.conftest import ROOT, LiveServer
+from tests.support.app import InProcess
+from tests.support.paths import ROOT
+from tests.support.server import LiveServer
 from tests.web.linked_support import BASE, Page, rows
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -65,8 +67,8 @@ class DumpTable(Page):
 
 
 @pytest.fixture(scope="module")
-def announced(live_server: LiveServer) -> dict[str, dict[str, str]]:
-    response = live_server.get("/dumps")
+def announced(app_server: InProcess) -> dict[str, dict[str, str]]:
+    response = app_server.get("/dumps")
     assert response.status_code == 200
     table = DumpTable(response.text)
     assert not table.errors
@@ -74,10 +76,10 @@ def announced(live_server: LiveServer) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def downloads(live_server: LiveServer, announced: dict[str, dict[str, str]]) -> dict[str, bytes]:
+def downloads(app_server: InProcess, announced: dict[str, dict[str, str]]) -> dict[str, bytes]:
     out = {}
     for name in announced:
-        response = live_server.get(f"/dumps/{name}")
+        response = app_server.get(f"/dumps/{name}")
         assert response.status_code == 200, name
         out[name] = response.content
     return out
@@ -91,11 +93,20 @@ def test_every_format_is_offered(announced: dict[str, dict[str, str]]) -> None:
     assert set(TRIPLE_FORMATS) | set(DATASET_FORMATS) | {"context.jsonld"} == set(announced)
 
 
-def test_sizes_and_checksums_match(announced: dict[str, dict[str, str]], downloads: dict[str, bytes], live_server: LiveServer) -> None:
-    sums = dict(reversed(line.split("  ", 1)) for line in live_server.get("/dumps/SHA256SUMS").text.splitlines())
+def test_sizes_and_checksums_match(announced: dict[str, dict[str, str]], downloads: dict[str, bytes], app_server: InProcess) -> None:
+    sums = dict(reversed(line.split("  ", 1)) for line in app_server.get("/dumps/SHA256SUMS").text.splitlines())
     for name, data in downloads.items():
         assert int(announced[name]["size"]) == len(data), name
         assert announced[name]["sha256"] == hashlib.sha256(data).hexdigest() == sums[name], name
+
+
+def test_each_file_names_its_media_type_and_charset_once(app_server: InProcess) -> None:
+    files = app_server.get("/dumps/manifest.json").json()["files"]
+    expected = {**{f["name"]: f["media_type"] for f in files}, "SHA256SUMS": "text/plain", "manifest.json": "application/json"}
+    assert len(expected) == 9
+    for name, media_type in expected.items():
+        header = app_server.get(f"/dumps/{name}").headers["Content-Type"]
+        assert header.split(";")[0] == media_type and header.count("charset") <= 1, (name, header)
 
 
 @pytest.mark.parametrize(("name", "fmt"), TRIPLE_FORMATS.items())
@@ -119,14 +130,15 @@ def test_dataset_dumps_keep_the_named_graphs(name: str, fmt: str, announced: dic
     assert "https://w3id.org/policygraph/graph/derived" in found
 
 
-def test_the_jsonld_dump_is_compacted_with_the_published_context(downloads: dict[str, bytes], live_server: LiveServer) -> None:
+def test_the_jsonld_dump_is_compacted_with_the_published_context(downloads: dict[str, bytes], app_server: InProcess) -> None:
     import json
 
     doc = json.loads(downloads["policygraph.jsonld"])
-    assert doc["@context"] == live_server.get("/dumps/context.jsonld").json()["@context"]
+    assert doc["@context"] == app_server.get("/dumps/context.jsonld").json()["@context"]
 
 
 def test_downloads_are_safe_against_path_traversal(live_server: LiveServer) -> None:
+    """Over the wire: the paths reach the server as written."""
     for path in ("/dumps/../../pyproject.toml", "/dumps/..%2f..%2fpyproject.toml", "/dumps/%2e%2e/manifest.json",
                  "/dumps/policygraph.ttl%00", "/dumps/.writing-x", "/dumps/nothing.ttl", "/dumps/..", "/dumps/%2fetc%2fpasswd"):
         # http.client sends the path as written (requests would resolve the dot segments first).
@@ -142,10 +154,10 @@ def test_downloads_are_safe_against_path_traversal(live_server: LiveServer) -> N
         assert b"[project]" not in body and b"root:" not in body
 
 
-def test_export_all_writes_the_same_files(live_server: LiveServer, downloads: dict[str, bytes], tmp_path: Path) -> None:
+def test_export_all_writes_the_same_files(app_server: InProcess, downloads: dict[str, bytes], tmp_path: Path) -> None:
     out = tmp_path / "dumps"
     # The store the server reads: the session's store directory, or the remote engine holding it.
-    store = live_server.settings.store
+    store = app_server.settings.store
     result = subprocess.run([sys.executable, "-m", "policygraph.cli", "--store", store, "export", "--all", str(out)],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -173,8 +185,8 @@ def test_dumps_are_rewritten_when_another_build_becomes_current(built: Built, tm
 
 
 @pytest.fixture(scope="module")
-def void(live_server: LiveServer) -> Graph:
-    response = live_server.get("/.well-known/void", headers={"Accept": "text/turtle"})
+def void(app_server: InProcess) -> Graph:
+    response = app_server.get("/.well-known/void", headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
     g = Graph()
     g.parse(data=response.text, format="turtle")
@@ -230,27 +242,27 @@ def test_void_keeps_permanent_iris(void: Graph) -> None:
     assert all("127.0.0.1" not in str(t) for triple in void for t in triple)
 
 
-def test_the_service_description_points_to_the_void(live_server: LiveServer, void: Graph) -> None:
+def test_the_service_description_points_to_the_void(app_server: InProcess, void: Graph) -> None:
     """The SPARQL service description names the dataset description; followed on this server, it is this VoID."""
-    response = live_server.get("/sparql", headers={"Accept": "text/turtle"})
+    response = app_server.get("/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     sd = Graph()
     sd.parse(data=response.text, format="turtle")
     see_also = {str(o) for o in sd.objects(None, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"))}
-    paths = {"/" + url.split("/", 3)[3] for url in see_also if url.startswith((live_server.url, BASE))}
+    paths = {"/" + url.split("/", 3)[3] for url in see_also if url.startswith((app_server.url, BASE))}
     assert "/.well-known/void" in paths
     followed = Graph()
-    followed.parse(data=live_server.get("/.well-known/void", headers={"Accept": "text/turtle"}).text, format="turtle")
+    followed.parse(data=app_server.get("/.well-known/void", headers={"Accept": "text/turtle"}).text, format="turtle")
     assert set(followed.subjects(RDF.type, VOID.DatasetDescription)) == set(void.subjects(RDF.type, VOID.DatasetDescription))
     # Without a public_url setting, the VoID names the endpoint under the permanent base (this server answers
     # that path as /sparql); it never names the address the test server happens to have.
     assert str(void.value(dataset_node(void), VOID.sparqlEndpoint)) == BASE + "sparql"
 
 
-def test_void_has_a_page_for_people_linked_from_home(live_server: LiveServer, built: Built) -> None:
-    home = Page(live_server.get("/").text)
+def test_void_has_a_page_for_people_linked_from_home(app_server: InProcess, built: Built) -> None:
+    home = Page(app_server.get("/").text)
     assert "/.well-known/void" in home.links
-    page = live_server.get("/.well-known/void", headers={"Accept": "text/html"})
+    page = app_server.get("/.well-known/void", headers={"Accept": "text/html"})
     assert page.status_code == 200 and not Page(page.text).errors
     assert f'data-void="triples">{distinct_triples(built)}<' in page.text
 

@@ -18,7 +18,8 @@ from rdflib import Graph, Literal, URIRef
 from policygraph.namespaces import DEFAULT_BASE
 from policygraph.pipeline import build_and_store
 from policygraph.settings import load_settings
-from tests.conftest import ROOT, LiveServer, start_server, stop_server
+from tests.support.paths import ROOT
+from tests.support.server import LiveServer, start_server, stop_server
 from tests.web.linked_support import Page, get
 
 BASE = "https://example.org/escaping-test/"

@@ -14,7 +14,7 @@ import pytest
 from policygraph.audit import NamesIndex
 from policygraph.build import Built
 from policygraph.curated.support import Names, involvement_problem, issue_problem, link_problem
-from tests.conftest import LiveServer
+from tests.support.app import InProcess
 
 PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -47,7 +47,7 @@ def term(value: str) -> str:
     return str(ox.NamedNode(value))
 
 
-def get_json(server: LiveServer, path: str, **params: object) -> Any:
+def get_json(server: InProcess, path: str, **params: object) -> Any:
     response = server.get(path, params=params)
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("application/json")
@@ -91,12 +91,12 @@ CASES = [(), ("issue",), ("basket",), ("type",), ("kind",), ("issue", "type"), (
 
 @pytest.mark.parametrize("names", CASES, ids=["+".join(c) or "none" for c in CASES])
 def test_filters_return_exactly_the_organisations_of_the_equivalent_sparql(
-    live_server: LiveServer, built: Built, choices: dict[str, str], names: tuple[str, ...]
+    app_server: InProcess, built: Built, choices: dict[str, str], names: tuple[str, ...]
 ) -> None:
     filters = {name: choices[name] for name in names}
     # The API takes keys (the last IRI segment) as well as IRIs: use keys, as the page does.
     params = {name: value.rsplit("/", 1)[-1] for name, value in filters.items()}
-    data = get_json(live_server, "/api/graph", **params)
+    data = get_json(app_server, "/api/graph", **params)
     got = {n["iri"] for n in data["nodes"] if n["type"] == "organisation"}
     assert got == expected_organisations(built, filters)
     assert data["counts"]["organisation"] == len(got)
@@ -119,24 +119,24 @@ def test_filters_return_exactly_the_organisations_of_the_equivalent_sparql(
             assert ask(built, f"ASK {{ {term(node['iri'])} dcterms:subject/skos:broader* {term(filters['issue'])} }}")
 
 
-def test_an_issue_filter_keeps_the_organisations_of_its_narrower_issues(live_server: LiveServer, built: Built,
+def test_an_issue_filter_keeps_the_organisations_of_its_narrower_issues(app_server: InProcess, built: Built,
                                                                       choices: dict[str, str]) -> None:
     basket_key = choices["basket"].rsplit("/", 1)[-1]
-    as_issue = {n["iri"] for n in get_json(live_server, "/api/graph", issue=basket_key)["nodes"] if n["type"] == "organisation"}
-    as_basket = {n["iri"] for n in get_json(live_server, "/api/graph", basket=basket_key)["nodes"] if n["type"] == "organisation"}
+    as_issue = {n["iri"] for n in get_json(app_server, "/api/graph", issue=basket_key)["nodes"] if n["type"] == "organisation"}
+    as_basket = {n["iri"] for n in get_json(app_server, "/api/graph", basket=basket_key)["nodes"] if n["type"] == "organisation"}
     narrower = column(built, f"SELECT ?i WHERE {{ ?i skos:broader {term(choices['basket'])} }}", "i")
     assert as_issue == as_basket
     direct = column(built, f"SELECT ?o WHERE {{ ?o pg:worksOn {term(choices['basket'])} }}", "o")
     assert as_issue > direct  # the narrower issues bring in more organisations than the basket alone
     for issue in narrower:
-        part = {n["iri"] for n in get_json(live_server, "/api/graph", issue=issue)["nodes"] if n["type"] == "organisation"}
+        part = {n["iri"] for n in get_json(app_server, "/api/graph", issue=issue)["nodes"] if n["type"] == "organisation"}
         assert part <= as_issue
 
 
-def test_initiative_modes(live_server: LiveServer, built: Built) -> None:
-    everything = get_json(live_server, "/api/graph", initiatives="all")
-    shared = get_json(live_server, "/api/graph")
-    none = get_json(live_server, "/api/graph", initiatives="none")
+def test_initiative_modes(app_server: InProcess, built: Built) -> None:
+    everything = get_json(app_server, "/api/graph", initiatives="all")
+    shared = get_json(app_server, "/api/graph")
+    none = get_json(app_server, "/api/graph", initiatives="none")
     involved = column(built, "SELECT ?i WHERE { ?i a pg:Initiative ; pg:involvement/pg:agent ?o }", "i")
     assert {n["iri"] for n in everything["nodes"] if n["type"] == "initiative"} == involved
     assert 0 < shared["counts"]["initiative"] < everything["counts"]["initiative"]
@@ -149,27 +149,27 @@ def test_initiative_modes(live_server: LiveServer, built: Built) -> None:
     {"issue": "no-such-issue"}, {"basket": "artificial-intelligence"}, {"type": "https://example.org/x"},
     {"kind": "nope"}, {"initiatives": "some"},
 ])
-def test_bad_filters_are_a_clear_400(live_server: LiveServer, params: dict[str, str]) -> None:
-    response = live_server.get("/api/graph", params=params)
+def test_bad_filters_are_a_clear_400(app_server: InProcess, params: dict[str, str]) -> None:
+    response = app_server.get("/api/graph", params=params)
     assert response.status_code == 400
     body = response.json()
     assert body["status"] == 400 and list(params.values())[0] in body["message"]
 
 
-def test_search_by_acronym_and_by_name(live_server: LiveServer, built: Built) -> None:
+def test_search_by_acronym_and_by_name(app_server: InProcess, built: Built) -> None:
     org = rows(built, "SELECT ?o ?a ?l WHERE { ?o a pg:Organisation ; pg:acronym ?a ; skos:prefLabel ?l . "
                       "FILTER (STRLEN(?a) >= 3 && LCASE(?a) != LCASE(?l)) } ORDER BY ?o LIMIT 1")[0]
-    found = get_json(live_server, "/api/search", q=org["a"].lower())["results"]
+    found = get_json(app_server, "/api/search", q=org["a"].lower())["results"]
     assert found[0]["iri"] == org["o"]  # an exact acronym comes first
     word = max(org["l"].split(), key=len)
-    by_name = get_json(live_server, "/api/search", q=word[1:-1], limit=25)["results"]
+    by_name = get_json(app_server, "/api/search", q=word[1:-1], limit=25)["results"]
     assert org["o"] in {r["iri"] for r in by_name}
     for result in by_name:  # every suggestion does contain the text in one of its names
         label = "skos:prefLabel|skos:altLabel|<http://www.w3.org/2000/01/rdf-schema#label>"
         names = column(built, f"SELECT ?n WHERE {{ {term(result['iri'])} {label} ?n }}", "n")
         assert any(word[1:-1].lower() in n.lower() for n in names)
-    assert live_server.get("/api/search", params={"q": "  "}).status_code == 400
-    assert live_server.get("/api/search", params={"q": "x" * 101}).status_code == 400
+    assert app_server.get("/api/search", params={"q": "  "}).status_code == 400
+    assert app_server.get("/api/search", params={"q": "x" * 101}).status_code == 400
 
 
 @pytest.fixture(scope="module")
@@ -178,8 +178,8 @@ def hub(built: Built) -> str:
     return rows(built, "SELECT ?o (COUNT(?p) AS ?n) WHERE { ?p a pg:Partnership ; pg:partner ?o } GROUP BY ?o ORDER BY DESC(?n) ?o")[0]["o"]
 
 
-def test_node_details_and_neighbourhood(live_server: LiveServer, built: Built, hub: str) -> None:
-    data = get_json(live_server, "/api/node", iri=hub, depth=1, limit=300)
+def test_node_details_and_neighbourhood(app_server: InProcess, built: Built, hub: str) -> None:
+    data = get_json(app_server, "/api/node", iri=hub, depth=1, limit=300)
     node = data["node"]
     assert node["label"] == rows(built, f"SELECT ?l WHERE {{ {term(hub)} skos:prefLabel ?l }}")[0]["l"]
     assert node["page"] == "/id/" + hub[len(ID):]
@@ -195,18 +195,18 @@ def test_node_details_and_neighbourhood(live_server: LiveServer, built: Built, h
     assert {link["iri"] for link in node["links"]} == neighbours
 
 
-def test_neighbourhood_is_bounded(live_server: LiveServer, hub: str) -> None:
-    small = get_json(live_server, "/api/node", iri=hub, depth=3, limit=12)["neighbourhood"]
+def test_neighbourhood_is_bounded(app_server: InProcess, hub: str) -> None:
+    small = get_json(app_server, "/api/node", iri=hub, depth=3, limit=12)["neighbourhood"]
     assert len(small["nodes"]) == 12 and small["truncated"]
     assert small["nodes"][0]["iri"] == hub
-    wider = get_json(live_server, "/api/node", iri=hub, depth=2, limit=300)["neighbourhood"]
-    nearer = get_json(live_server, "/api/node", iri=hub, depth=1, limit=300)["neighbourhood"]
+    wider = get_json(app_server, "/api/node", iri=hub, depth=2, limit=300)["neighbourhood"]
+    nearer = get_json(app_server, "/api/node", iri=hub, depth=1, limit=300)["neighbourhood"]
     assert {n["iri"] for n in nearer["nodes"]} < {n["iri"] for n in wider["nodes"]}
     for params, status in [({"depth": 4}, 400), ({"depth": 0}, 400), ({"limit": 301}, 400), ({"depth": "two"}, 400)]:
-        assert live_server.get("/api/node", params={"iri": hub, **params}).status_code == status
-    assert live_server.get("/api/node", params={"iri": ID + "organisation/no-such-thing"}).status_code == 404
-    assert live_server.get("/api/node", params={"iri": "not an iri"}).status_code == 400
-    assert live_server.get("/api/node").status_code == 400
+        assert app_server.get("/api/node", params={"iri": hub, **params}).status_code == status
+    assert app_server.get("/api/node", params={"iri": ID + "organisation/no-such-thing"}).status_code == 404
+    assert app_server.get("/api/node", params={"iri": "not an iri"}).status_code == 400
+    assert app_server.get("/api/node").status_code == 400
 
 
 def check_path(built: Built, path: dict[str, Any], source: str, target: str) -> None:
@@ -228,10 +228,10 @@ def check_path(built: Built, path: dict[str, Any], source: str, target: str) -> 
             assert ask(built, f"ASK {{ {{ ?e oa:exact {literal} }} UNION {{ ?s pg:heading {literal} }} }}"), quote
 
 
-def test_paths_between_partners_start_with_their_partnership(live_server: LiveServer, built: Built) -> None:
+def test_paths_between_partners_start_with_their_partnership(app_server: InProcess, built: Built) -> None:
     pair = rows(built, "SELECT ?a ?b ?p WHERE { ?p a pg:Partnership ; pg:partner ?a , ?b . "
                        "?a pg:profile ?x . ?b pg:profile ?y . FILTER (STR(?a) < STR(?b)) } ORDER BY ?p LIMIT 1")[0]
-    data = get_json(live_server, "/api/paths", **{"from": pair["a"], "to": pair["b"]})
+    data = get_json(app_server, "/api/paths", **{"from": pair["a"], "to": pair["b"]})
     assert data["paths"] and data["paths"][0]["hops"] == 2
     middle = data["paths"][0]["nodes"][1]
     assert middle["type"] == "partnership"
@@ -240,13 +240,13 @@ def test_paths_between_partners_start_with_their_partnership(live_server: LiveSe
         check_path(built, path, pair["a"], pair["b"])
 
 
-def test_every_step_of_every_path_is_backed_by_triples(live_server: LiveServer, built: Built) -> None:
+def test_every_step_of_every_path_is_backed_by_triples(app_server: InProcess, built: Built) -> None:
     profiled = sorted(column(built, "SELECT ?o WHERE { ?o pg:profile ?p }", "o"))
     checked = 0
     for a, b in itertools.islice(itertools.combinations(profiled, 2), 12):
         for via in (None, "issues", "partnerships,initiatives"):
             params = {"from": a, "to": b, "limit": 3, **({"via": via} if via else {})}
-            data = get_json(live_server, "/api/paths", **params)
+            data = get_json(app_server, "/api/paths", **params)
             ranks = [(p["hops"], p["cost"]) for p in data["paths"]]
             assert ranks == sorted(ranks)  # fewer steps first, then the most telling
             for path in data["paths"]:
@@ -260,16 +260,16 @@ def test_every_step_of_every_path_is_backed_by_triples(live_server: LiveServer, 
     assert checked > 0
 
 
-def test_paths_are_bounded(live_server: LiveServer, built: Built) -> None:
+def test_paths_are_bounded(app_server: InProcess, built: Built) -> None:
     a, b = sorted(column(built, "SELECT ?o WHERE { ?o pg:profile ?p }", "o"))[:2]
-    data = get_json(live_server, "/api/paths", **{"from": a, "to": b, "limit": 2, "maxHops": 2})
+    data = get_json(app_server, "/api/paths", **{"from": a, "to": b, "limit": 2, "maxHops": 2})
     assert len(data["paths"]) <= 2 and all(p["hops"] <= 2 for p in data["paths"])
     initiative = sorted(column(built, "SELECT ?i WHERE { ?i a pg:Initiative }", "i"))[0]
     for params, status in [
         ({"limit": 11}, 400), ({"maxHops": 9}, 400), ({"maxHops": 0}, 400), ({"to": a}, 400),
         ({"to": initiative}, 400), ({"via": "planes"}, 400), ({"to": ID + "organisation/nobody"}, 404),
     ]:
-        response = live_server.get("/api/paths", params={"from": a, "to": b, **params})
+        response = app_server.get("/api/paths", params={"from": a, "to": b, **params})
         assert response.status_code == status, (params, response.text)
         assert response.json()["message"]
 
@@ -282,14 +282,14 @@ def canonical(graph: nx.Graph) -> nx.Graph:
     return out
 
 
-def test_analytics_equal_networkx_on_the_exported_graphml(live_server: LiveServer, built: Built) -> None:
-    response = live_server.get("/api/export.graphml", params={"network": "partnerships"})
+def test_analytics_equal_networkx_on_the_exported_graphml(app_server: InProcess, built: Built) -> None:
+    response = app_server.get("/api/export.graphml", params={"network": "partnerships"})
     assert response.status_code == 200
     graph = canonical(nx.read_graphml(io.BytesIO(response.content)))
     # The export is the partnership network of the store.
     pairs = {tuple(sorted((r["a"], r["b"]))) for r in rows(built, "SELECT ?a ?b WHERE { ?a pg:partnerOf ?b }")}
     assert {tuple(sorted(e)) for e in graph.edges} == pairs
-    analytics = get_json(live_server, "/api/analytics", top=500)
+    analytics = get_json(app_server, "/api/analytics", top=500)
 
     betweenness = nx.betweenness_centrality(graph)
     by_iri = {o["iri"]: o for o in analytics["organisations"]}
@@ -309,11 +309,11 @@ def test_analytics_equal_networkx_on_the_exported_graphml(live_server: LiveServe
     assert analytics["network"]["components"] == nx.number_connected_components(graph)
 
 
-def test_issue_overlap_is_the_jaccard_of_issue_sets(live_server: LiveServer, built: Built) -> None:
+def test_issue_overlap_is_the_jaccard_of_issue_sets(app_server: InProcess, built: Built) -> None:
     works: dict[str, set[str]] = {}
     for r in rows(built, "SELECT ?o ?i WHERE { ?o a pg:Organisation ; pg:worksOn ?i }"):
         works.setdefault(r["o"], set()).add(r["i"])
-    overlap = get_json(live_server, "/api/analytics", top=100)["issueOverlap"]
+    overlap = get_json(app_server, "/api/analytics", top=100)["issueOverlap"]
     assert overlap["organisations"] == len(works)
     scores = [p["jaccard"] for p in overlap["pairs"]]
     assert scores == sorted(scores, reverse=True) and len(scores) == 100
@@ -330,16 +330,16 @@ def test_issue_overlap_is_the_jaccard_of_issue_sets(live_server: LiveServer, bui
         for j, v in enumerate(matrix["organisations"]):
             a, b = works[u["iri"]], works[v["iri"]]
             assert matrix["values"][i][j] == pytest.approx(len(a & b) / len(a | b))
-    assert live_server.get("/api/analytics", params={"top": 0}).status_code == 400
+    assert app_server.get("/api/analytics", params={"top": 0}).status_code == 400
 
 
-def test_facets_and_page(live_server: LiveServer, built: Built, choices: dict[str, str]) -> None:
-    facets = get_json(live_server, "/api/facets")
+def test_facets_and_page(app_server: InProcess, built: Built, choices: dict[str, str]) -> None:
+    facets = get_json(app_server, "/api/facets")
     baskets = column(built, "SELECT ?b WHERE { ?b a pg:Basket }", "b")
     assert {b["key"] for b in facets["baskets"]} == {b.rsplit("/", 1)[-1] for b in baskets}
     assert len(facets["organisations"]) == len(column(built, "SELECT ?o WHERE { ?o a pg:Organisation }", "o"))
     key = choices["issue"].rsplit("/", 1)[-1]
-    page = live_server.get("/explore", params={"issue": key})
+    page = app_server.get("/explore", params={"issue": key})
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert f'</api/graph?issue={key}>; rel="alternate"; type="application/json"' in page.headers["Link"]
     for label in ("Issue", "Basket", "Organisation type", "Partnership kind", "From", "To"):
@@ -378,7 +378,7 @@ def step_problems(index: NamesIndex, step: dict[str, Any], net_types: dict[str, 
 
 
 def test_every_step_of_every_path_between_the_profiled_organisations_has_a_supporting_quote(
-        live_server: LiveServer, built: Built) -> None:
+        app_server: InProcess, built: Built) -> None:
     """All 45 pairs of the ten profiled organisations: every step of every path the API returns carries
     at least one quote, and every quote passes the support rules for that very step."""
     index = NamesIndex(built.store)
@@ -390,7 +390,7 @@ def test_every_step_of_every_path_between_the_profiled_organisations_has_a_suppo
     assert len(pairs) == 45
     problems, steps = [], 0
     for a, b in pairs:
-        for path in get_json(live_server, "/api/paths", **{"from": a, "to": b, "limit": 3})["paths"]:
+        for path in get_json(app_server, "/api/paths", **{"from": a, "to": b, "limit": 3})["paths"]:
             for step in path["steps"]:
                 steps += 1
                 problems += step_problems(index, step, net_types)

@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from policygraph.build import Built
-from tests.conftest import ARTIFACTS, LiveServer
+from tests.support.paths import ARTIFACTS
+from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from policygraph.build import Built
-from tests.conftest import LiveServer
+from tests.support.app import InProcess
 
 PG = "https://w3id.org/policygraph/ontology#"
 
@@ -42,10 +42,10 @@ def csv_rows(body: bytes) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
-def test_view_exports_load_with_networkx_and_match_the_view(live_server: LiveServer, views: list[dict[str, str]], fmt: str) -> None:
+def test_view_exports_load_with_networkx_and_match_the_view(app_server: InProcess, views: list[dict[str, str]], fmt: str) -> None:
     for params in views:
-        view = live_server.get("/api/graph", params=params).json()
-        response = live_server.get(f"/api/export.{fmt}", params=params)
+        view = app_server.get("/api/graph", params=params).json()
+        response = app_server.get(f"/api/export.{fmt}", params=params)
         assert response.status_code == 200
         assert response.headers["Content-Type"] == f"application/{fmt}+xml; charset=utf-8"
         assert response.headers["Content-Disposition"].startswith("attachment; filename=")
@@ -62,8 +62,8 @@ def test_view_exports_load_with_networkx_and_match_the_view(live_server: LiveSer
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
-def test_partnership_network_exports_load_with_networkx(live_server: LiveServer, built: Built, fmt: str) -> None:
-    response = live_server.get(f"/api/export.{fmt}", params={"network": "partnerships"})
+def test_partnership_network_exports_load_with_networkx(app_server: InProcess, built: Built, fmt: str) -> None:
+    response = app_server.get(f"/api/export.{fmt}", params={"network": "partnerships"})
     assert response.status_code == 200
     graph = read(fmt, response.content)
     assert not graph.is_directed()
@@ -78,10 +78,10 @@ def test_partnership_network_exports_load_with_networkx(live_server: LiveServer,
                 assert any(built.store.quads_for_pattern(ox.NamedNode(p), ox.NamedNode(PG + "partner"), ox.NamedNode(org), None))
 
 
-def test_csv_edge_lists_have_one_row_per_edge(live_server: LiveServer, views: list[dict[str, str]]) -> None:
+def test_csv_edge_lists_have_one_row_per_edge(app_server: InProcess, views: list[dict[str, str]]) -> None:
     for params in views:
-        view = live_server.get("/api/graph", params=params).json()
-        response = live_server.get("/api/export.csv", params=params)
+        view = app_server.get("/api/graph", params=params).json()
+        response = app_server.get("/api/export.csv", params=params)
         assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
         rows = csv_rows(response.content)
         assert len(rows) == len(view["edges"])
@@ -89,17 +89,17 @@ def test_csv_edge_lists_have_one_row_per_edge(live_server: LiveServer, views: li
         assert {(r["source"], r["target"], r["relation"]) for r in rows} == expected
         labels = {n["id"]: n["label"] for n in view["nodes"]}
         assert all(r["source_label"] == labels[r["source"]] and r["target_label"] == labels[r["target"]] for r in rows)
-    network = live_server.get("/api/export.graphml", params={"network": "partnerships"})
+    network = app_server.get("/api/export.graphml", params={"network": "partnerships"})
     edges = nx.read_graphml(io.BytesIO(network.content)).number_of_edges()
-    rows = csv_rows(live_server.get("/api/export.csv", params={"network": "partnerships"}).content)
+    rows = csv_rows(app_server.get("/api/export.csv", params={"network": "partnerships"}).content)
     assert len(rows) == edges
     assert all(int(r["weight"]) == len(r["partnerships"].split()) for r in rows)
 
 
-def test_neighbourhood_export(live_server: LiveServer, built: Built) -> None:
+def test_neighbourhood_export(app_server: InProcess, built: Built) -> None:
     org = next(iter(built.store.quads_for_pattern(None, ox.NamedNode(PG + "partner"), None, None))).object.value
-    hood = live_server.get("/api/node", params={"iri": org, "depth": 2, "limit": 40}).json()["neighbourhood"]
-    graph = read("graphml", live_server.get("/api/export.graphml", params={"node": org, "depth": 2, "limit": 40}).content)
+    hood = app_server.get("/api/node", params={"iri": org, "depth": 2, "limit": 40}).json()["neighbourhood"]
+    graph = read("graphml", app_server.get("/api/export.graphml", params={"node": org, "depth": 2, "limit": 40}).content)
     assert set(graph.nodes) == {n["iri"] for n in hood["nodes"]}
     assert graph.number_of_edges() == len(hood["edges"])
 
@@ -111,7 +111,7 @@ def test_neighbourhood_export(live_server: LiveServer, built: Built) -> None:
     ("/api/export.csv", {"node": "https://w3id.org/policygraph/id/organisation/nobody"}, 404),
     ("/api/export.csv", {"node": "https://w3id.org/policygraph/id/organisation/wmo", "depth": "x"}, 400),
 ])
-def test_bad_export_requests(live_server: LiveServer, path: str, params: dict[str, str], status: int) -> None:
-    response = live_server.get(path, params=params)
+def test_bad_export_requests(app_server: InProcess, path: str, params: dict[str, str], status: int) -> None:
+    response = app_server.get(path, params=params)
     assert response.status_code == status
     assert response.json()["message"]

@@ -24,11 +24,12 @@ import pytest
 import requests
 
 from policygraph.build import Built
-from policygraph.sparql.worker import open_read_only
-from policygraph.sparql.writes import WriteRequest
-from policygraph.store.change import apply_request
+from policygraph.store.copies import open_read_only
 from policygraph.validate import load_shapes, validate_graph
-from tests.conftest import ROOT, LiveServer, start_server, stop_server
+from policygraph.writes import WriteRequest
+from tests.support.paths import ROOT
+from tests.support.server import LiveServer, start_server, stop_server
+from tests.support.writes import apply_from_scratch
 
 # The embedded store's in-place commit, delta records and worker catch-up (remote writes: test_remote_store.py).
 pytestmark = pytest.mark.local_store
@@ -147,7 +148,7 @@ def test_writes_leave_the_store_a_from_scratch_application_gives(server: LiveSer
     for round_, (name, write) in enumerate(writes(built), start=1):
         response = send(server, write)
         assert response.status_code in (200, 201, 204), (name, response.text)
-        apply_request(reference, write, base)
+        apply_from_scratch(reference, write, base)
         every_worker_sees(server, COUNT, named(reference), round_)
         partners = next(iter(reference.query(PARTNERS)))[0]  # type: ignore[index]
         every_worker_sees(server, PARTNERS, partners.value, round_)
@@ -167,7 +168,7 @@ def test_blank_nodes_are_written_and_followed_too(server: LiveServer, reference:
                         data=f'[] <{SKOS}altLabel> "anonymous one"@en , "anonymous two"@en .'.encode())
     for round_, write in enumerate([post, WriteRequest("delete", graph=graph)], start=70):
         assert send(server, write).status_code in (201, 204)
-        apply_request(reference, write, base)
+        apply_from_scratch(reference, write, base)
         every_worker_sees(server, COUNT, named(reference), round_)
         store = Path(server.settings.store)
         on_disk = open_read_only(store / os.readlink(store / "current"))
@@ -178,7 +179,7 @@ def test_blank_nodes_are_written_and_followed_too(server: LiveServer, reference:
 def full_violations(reference: ox.Store, write: WriteRequest, base: str) -> set[str]:
     changed = ox.Store()
     changed.extend(reference)
-    apply_request(changed, write, base)
+    apply_from_scratch(changed, write, base)
     report = validate_graph(None, load_shapes(ROOT / "shapes"), changed)
     return {r.line() for r in report.violations}
 

@@ -27,7 +27,8 @@ import requests
 from policygraph.build import Built
 from policygraph.store import open_store
 from policygraph.validate import load_shapes, validate_graph
-from tests.conftest import ROOT, LiveServer, start_server, stop_server
+from tests.support.paths import ROOT
+from tests.support.server import LiveServer, start_server, stop_server
 from tests.web.sparql_support import sparql
 
 # All of it is about the embedded store's files (a remote engine commits a write as one update request).

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from policygraph.namespaces import DEFAULT_BASE
 from policygraph.queries import CatalogueQuery, load_catalogue
-from tests.conftest import ROOT, LiveServer
+from tests.support.paths import ROOT
+from tests.support.server import LiveServer
 from tests.web.sparql_support import ASK_PROFILED
 
 BUDGET = settings(max_examples=150, deadline=None, derandomize=True, database=None,

@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from policygraph.build import Built
 from policygraph.queries import load_catalogue
-from tests.conftest import ARTIFACTS, ROOT, LiveServer
+from tests.support.paths import ARTIFACTS, ROOT
+from tests.support.server import LiveServer
 from tests.web.sparql_support import ORGANISATIONS, store_select
 
 pytestmark = pytest.mark.browser

@@ -18,7 +18,8 @@ import requests
 from policygraph.build import Built
 from policygraph.settings import Settings
 from policygraph.store.remote import with_bindings
-from tests.conftest import OXIGRAPH, ROOT, LiveServer, free_port, start_server, stop_server
+from tests.support.paths import OXIGRAPH, ROOT
+from tests.support.server import LiveServer, free_port, start_server, stop_server
 
 TOKEN = "remote-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}

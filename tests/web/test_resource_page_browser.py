@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from policygraph.build import Built
-from tests.conftest import ARTIFACTS, LiveServer
+from tests.support.paths import ARTIFACTS
+from tests.support.server import LiveServer
 from tests.web.linked_support import path_of, rows
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from policygraph.build import Built
-from tests.conftest import LiveServer
+from tests.support.app import InProcess
 from tests.web.linked_support import ID, Page, path_of, rows
 
 
@@ -64,9 +64,9 @@ def organisation(request: pytest.FixtureRequest, built: Built) -> str:
     return profiled(built)[request.param]
 
 
-def test_organisation_page_shows_description_issues_by_basket_and_accounts(live_server: LiveServer, built: Built,
+def test_organisation_page_shows_description_issues_by_basket_and_accounts(app_server: InProcess, built: Built,
                                                                            organisation: str) -> None:
-    html = live_server.get(path_of(organisation)).text
+    html = app_server.get(path_of(organisation)).text
     page = Page(html)
     assert not page.errors and page.heading_levels_in_order()
     description = rows(built.store, f"""SELECT ?text WHERE {{ <{organisation}> pg:profile ?p . ?p pg:section ?s .
@@ -83,8 +83,8 @@ def test_organisation_page_shows_description_issues_by_basket_and_accounts(live_
         assert account["name"] in page.text
 
 
-def test_organisation_page_shows_initiatives_with_roles_and_evidence(live_server: LiveServer, built: Built, organisation: str) -> None:
-    html = live_server.get(path_of(organisation)).text
+def test_organisation_page_shows_initiatives_with_roles_and_evidence(app_server: InProcess, built: Built, organisation: str) -> None:
+    html = app_server.get(path_of(organisation)).text
     involvements = rows(built.store, f"""SELECT ?x ?rl ?pub WHERE {{ ?x a pg:Initiative ; pg:involvement ?inv .
         ?inv pg:agent <{organisation}> ; pg:role/skos:prefLabel ?rl .
         OPTIONAL {{ ?x a schema:CreativeWork BIND(true AS ?pub) }} }}""")
@@ -115,8 +115,8 @@ def test_organisation_page_shows_initiatives_with_roles_and_evidence(live_server
         assert shown and not [o for o in others if " ".join(o["quote"].split()) in text], (thing, others[:2])
 
 
-def test_organisation_page_shows_partners_and_partnerships(live_server: LiveServer, built: Built, organisation: str) -> None:
-    page = Page(live_server.get(path_of(organisation)).text)
+def test_organisation_page_shows_partners_and_partnerships(app_server: InProcess, built: Built, organisation: str) -> None:
+    page = Page(app_server.get(path_of(organisation)).text)
     partnerships = rows(built.store, f"""SELECT ?p ?partner ?quote ?section WHERE {{ ?p pg:partner <{organisation}> , ?partner .
         ?p pg:evidence ?e . ?e oa:exact ?quote ; prov:wasDerivedFrom ?section }}""")
     for row in partnerships:
@@ -126,12 +126,12 @@ def test_organisation_page_shows_partners_and_partnerships(live_server: LiveServ
         assert path_of(row["o"]) in page.links
 
 
-def test_section_page_shows_its_text_lines_and_highlights_the_quotes_citing_it(live_server: LiveServer, built: Built) -> None:
+def test_section_page_shows_its_text_lines_and_highlights_the_quotes_citing_it(app_server: InProcess, built: Built) -> None:
     cited = rows(built.store, """SELECT ?s (COUNT(?e) AS ?n) WHERE { ?e prov:wasDerivedFrom ?s ; oa:exact ?q . ?s a pg:Section }
         GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 5""")
     for row in cited:
         section = row["s"]
-        html = live_server.get(path_of(section)).text
+        html = app_server.get(path_of(section)).text
         page = Rows(html, "none")
         facts = rows(built.store, f"""SELECT ?start ?end ?text WHERE {{ <{section}> pg:startLine ?start ; pg:endLine ?end ;
             pg:text ?text }}""")[0]
@@ -143,14 +143,14 @@ def test_section_page_shows_its_text_lines_and_highlights_the_quotes_citing_it(l
             assert path_of(quote["fact"]) in page.links
 
 
-def test_initiative_pages_show_organisations_roles_issues_parts_and_evidence(live_server: LiveServer, built: Built) -> None:
+def test_initiative_pages_show_organisations_roles_issues_parts_and_evidence(app_server: InProcess, built: Built) -> None:
     parts = rows(built.store, "SELECT ?x ?whole WHERE { ?x a pg:Initiative ; dcterms:isPartOf ?whole } ORDER BY ?x LIMIT 5")
     assert parts
     for row in parts:
         ini = row["x"]
-        page = Page(live_server.get(path_of(ini)).text)
+        page = Page(app_server.get(path_of(ini)).text)
         assert path_of(row["whole"]) in page.links
-        assert path_of(ini) in Page(live_server.get(path_of(row["whole"])).text).links  # and the whole lists its parts
+        assert path_of(ini) in Page(app_server.get(path_of(row["whole"])).text).links  # and the whole lists its parts
         for inv in rows(built.store, f"SELECT ?o ?rl WHERE {{ <{ini}> pg:involvement ?i . ?i pg:agent ?o ; pg:role/skos:prefLabel ?rl }}"):
             assert path_of(inv["o"]) in page.links and inv["rl"] in page.text
         for issue in rows(built.store, f"SELECT ?i WHERE {{ <{ini}> dcterms:subject ?i }}"):
@@ -159,10 +159,10 @@ def test_initiative_pages_show_organisations_roles_issues_parts_and_evidence(liv
             assert " ".join(ev["q"].split()) in page.text and path_of(ev["s"]) in page.links
 
 
-def test_partnership_pages_show_partners_roles_kind_and_subject(live_server: LiveServer, built: Built) -> None:
+def test_partnership_pages_show_partners_roles_kind_and_subject(app_server: InProcess, built: Built) -> None:
     query = "SELECT ?p ?kl ?about WHERE { ?p a pg:Partnership ; pg:kind/skos:prefLabel ?kl OPTIONAL { ?p schema:about ?about } }"
     for row in rows(built.store, query):
-        page = Page(live_server.get(path_of(row["p"])).text)
+        page = Page(app_server.get(path_of(row["p"])).text)
         assert row["kl"] in page.text
         if "about" in row:
             assert path_of(row["about"]) in page.links
@@ -171,17 +171,17 @@ def test_partnership_pages_show_partners_roles_kind_and_subject(live_server: Liv
             assert path_of(inv["o"]) in page.links and inv["rl"] in page.text
 
 
-def test_profile_pages_list_their_sections_in_reading_order(live_server: LiveServer, built: Built) -> None:
+def test_profile_pages_list_their_sections_in_reading_order(app_server: InProcess, built: Built) -> None:
     for profile in rows(built.store, "SELECT ?p WHERE { ?p a pg:Profile }"):
-        page = Page(live_server.get(path_of(profile["p"])).text)
+        page = Page(app_server.get(path_of(profile["p"])).text)
         query = f"SELECT ?s WHERE {{ <{profile['p']}> pg:section ?s . ?s pg:order ?n }} ORDER BY ?n"
         sections = [path_of(r["s"]) for r in rows(built.store, query)]
         shown = [link for link in page.links if link.startswith("/id/section/")]
         assert [s for s in shown if s in sections][: len(sections)] == sections
 
 
-def test_home_page_says_what_the_dataset_is_with_counts_and_entry_points(live_server: LiveServer, built: Built) -> None:
-    page = Page(live_server.get("/", headers={"Accept": "text/html"}).text)
+def test_home_page_says_what_the_dataset_is_with_counts_and_entry_points(app_server: InProcess, built: Built) -> None:
+    page = Page(app_server.get("/", headers={"Accept": "text/html"}).text)
     assert not page.errors and page.heading_levels_in_order() and page.lang == "en"
     for path in ("/id/organisation/", "/issues", "/queries", "/explore", "/sparql", "/dumps", "/.well-known/void", "/ontology"):
         assert path in page.links, path
@@ -195,8 +195,8 @@ def test_home_page_says_what_the_dataset_is_with_counts_and_entry_points(live_se
     "/id/organisation/%00", "/id/organisation/a%20b", "/id/organisation/" + "x" * 3000, "/id/organisation/%ZZ",
     "/id/organisation/wmo?format=nonsense", "/id/%3Cx%3E/", "/id/organisation/%E2%80%8B", "/id/section/" + "a/" * 200,
 ])
-def test_bad_input_gets_a_clean_4xx(live_server: LiveServer, path: str) -> None:
-    response = live_server.get(path)
+def test_bad_input_gets_a_clean_4xx(app_server: InProcess, path: str) -> None:
+    response = app_server.get(path)
     assert 400 <= response.status_code < 500, (path, response.status_code)
 
 
@@ -230,10 +230,10 @@ class SaidBlocks(Page):
             self.blocks[-1]["text"].append(data)
 
 
-def test_the_ai_act_page_shows_each_profiles_statements_separately(live_server: LiveServer, built: Built) -> None:
+def test_the_ai_act_page_shows_each_profiles_statements_separately(app_server: InProcess, built: Built) -> None:
     """The issue's example: the AI Act, which three profiles speak of. Each profile's block holds its own
     statements with their quotes, profile, section and lines, and no other profile's quotes."""
-    html = live_server.get("/id/initiative/ai-act").text
+    html = app_server.get("/id/initiative/ai-act").text
     blocks = SaidBlocks(html).blocks
     profiles = [next(link for link in b["links"] if link.startswith("/id/profile/")) for b in blocks]
     assert profiles == ["/id/profile/kofi-annan-foundation", "/id/profile/wef", "/id/profile/wto"]

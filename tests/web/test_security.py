@@ -18,7 +18,8 @@ import pytest
 import requests
 
 from policygraph.build import Built
-from tests.conftest import ARTIFACTS, LiveServer, start_server, stop_server
+from tests.support.paths import ARTIFACTS
+from tests.support.server import LiveServer, start_server, stop_server
 
 TOKEN = "tok-9f3c1e7a-only-the-test-knows"
 WRONG = "tok-wrong-4b2d8e-guessed"

@@ -16,9 +16,9 @@ import pytest
 import requests
 
 from policygraph.build import Built
-from policygraph.sparql.errors import QueryRefused
+from policygraph.errors import QueryRefused
 from policygraph.sparql.guards import inspect_query
-from tests.conftest import LiveServer, start_server, stop_server
+from tests.support.server import LiveServer, start_server, stop_server
 from tests.web.sparql_support import (
     ASK_PROFILED,
     CONSTRUCT_PARTNERS,

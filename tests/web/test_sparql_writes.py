@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from policygraph.build import Built
-from tests.conftest import LiveServer, server_on_copy, stop_server
+from tests.support.server import LiveServer, server_on_copy, stop_server
 from tests.web.sparql_support import sparql, store_select
 
 TOKEN = "s3cret-write-token-for-tests"
@@ -199,3 +199,30 @@ def wmo_iri() -> str:
 def test_service_description_announces_update_when_writes_are_on(writable: LiveServer) -> None:
     description: Any = writable.get("/sparql", headers={"Accept": "application/n-triples"}).text
     assert "<http://www.w3.org/ns/sparql-service-description#SPARQL11Update>" in description
+
+
+# -- errors keep their class: the same refused write gets the same error on either store (this module runs on
+# both), though on the embedded store it is refused in the writer process and crosses a pipe to the view
+
+REFUSED = [
+    ("an invalid write", "update", INVALID, "ValidationFailed", 422),
+    ("a write naming the default graph", "update",
+     f"INSERT DATA {{ <{ID}organisation/wmo> <{SKOS.altLabel}> \"default\" }}", "DefaultGraphWrite", 400),
+    ("a general update naming the default graph", "update",
+     f"INSERT {{ <{ID}organisation/wmo> <{SKOS.altLabel}> \"default\" }} WHERE {{}}", "DefaultGraphWrite", 400),
+    ("a delete of a missing graph", "DELETE", GRAPH + "test/never-written", "NotFound", 404),
+    ("a malformed Turtle body", "PUT", GRAPH + "test/bad-body", "InputError", 400),
+]
+
+
+@pytest.mark.parametrize(("what", "how", "text", "error", "status"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_a_refused_write_answers_its_own_error_on_either_store(writable: LiveServer, what: str, how: str, text: str,
+                                                                error: str, status: int) -> None:
+    before, version = total(writable), current(writable)
+    if how == "update":
+        response = update(writable, text, AUTH)
+    else:
+        response = gsp(writable, how, text, b"<a> <b> ." if how == "PUT" else None)
+    body = response.json()
+    assert (response.status_code, body["error"], body["status"]) == (status, error, status), body
+    assert total(writable) == before and current(writable) == version

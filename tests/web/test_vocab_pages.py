@@ -7,7 +7,7 @@ import pytest
 from rdflib import Graph
 
 from policygraph.build import Built
-from tests.conftest import LiveServer
+from tests.support.app import InProcess
 from tests.web.linked_support import RDF_FORMS, Page, get, path_of, rows
 
 PG = "https://w3id.org/policygraph/ontology#"
@@ -65,8 +65,8 @@ def vocabulary(built: Built, graph: str) -> set[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def ontology(live_server: LiveServer) -> TermSections:
-    response = live_server.get("/ontology", headers={"Accept": "text/html"})
+def ontology(app_server: InProcess) -> TermSections:
+    response = app_server.get("/ontology", headers={"Accept": "text/html"})
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
     return TermSections(response.text)
 
@@ -107,22 +107,22 @@ def test_ontology_anchors_match_the_term_iris(ontology: TermSections) -> None:
 
 
 @pytest.mark.parametrize(("path", "graph"), [("/ontology", ONTOLOGY_GRAPH), ("/issues", ISSUES_GRAPH)])
-def test_vocabularies_negotiate_to_rdf(live_server: LiveServer, built: Built, path: str, graph: str) -> None:
+def test_vocabularies_negotiate_to_rdf(app_server: InProcess, built: Built, path: str, graph: str) -> None:
     expected = vocabulary(built, graph)
     for mime, (suffix, parser) in RDF_FORMS.items():
-        for response in (get(live_server, path, mime), live_server.get(f"{path}.{suffix}")):
+        for response in (get(app_server, path, mime), app_server.get(f"{path}.{suffix}")):
             assert response.status_code == 200 and response.headers["Content-Type"].startswith(mime)
             g = Graph()
             g.parse(data=response.content, format=parser)
             assert {(str(s), str(p), str(o)) for s, p, o in g} == expected
-    negotiated = get(live_server, path, "text/turtle")
+    negotiated = get(app_server, path, "text/turtle")
     assert "Accept" in negotiated.headers["Vary"] and f'<{path}.jsonld>; rel="alternate"' in negotiated.headers["Link"]
 
 
-def test_the_version_iri_answers(live_server: LiveServer, built: Built) -> None:
+def test_the_version_iri_answers(app_server: InProcess, built: Built) -> None:
     version = rows(built.store, f"SELECT ?v WHERE {{ <{PG[:-1]}> <http://www.w3.org/2002/07/owl#versionIRI> ?v }}")[0]["v"]
-    assert live_server.get(path_of(version)).status_code == 200
-    assert live_server.get("/ontology/99.99.99").status_code == 404
+    assert app_server.get(path_of(version)).status_code == 200
+    assert app_server.get("/ontology/99.99.99").status_code == 404
 
 
 class IssueTree(Page):
@@ -159,8 +159,8 @@ class IssueTree(Page):
         super().handle_data(data)
 
 
-def test_the_issue_tree_shows_every_issue_under_its_basket_with_counts(live_server: LiveServer, built: Built) -> None:
-    response = live_server.get("/issues", headers={"Accept": "text/html"})
+def test_the_issue_tree_shows_every_issue_under_its_basket_with_counts(app_server: InProcess, built: Built) -> None:
+    response = app_server.get("/issues", headers={"Accept": "text/html"})
     tree = IssueTree(response.text)
     assert not tree.errors
     concepts = rows(built.store, """SELECT ?c (COUNT(?up) AS ?ancestors) WHERE {
@@ -184,13 +184,13 @@ def test_the_issue_tree_shows_every_issue_under_its_basket_with_counts(live_serv
         assert at < order.index(path_of(row["c"])) < end, row
 
 
-def test_issue_pages_show_broader_narrower_and_who_works_on_them(live_server: LiveServer, built: Built) -> None:
+def test_issue_pages_show_broader_narrower_and_who_works_on_them(app_server: InProcess, built: Built) -> None:
     basket = rows(built.store, "SELECT ?b (COUNT(?c) AS ?n) WHERE { ?c skos:broader ?b } GROUP BY ?b ORDER BY DESC(?n) ?b LIMIT 1")[0]["b"]
-    page = Page(live_server.get(path_of(basket)).text)
+    page = Page(app_server.get(path_of(basket)).text)
     narrower = {path_of(r["c"]) for r in rows(built.store, f"SELECT ?c WHERE {{ ?c skos:broader <{basket}> }}")}
     assert narrower <= set(page.links)
     via = rows(built.store, f"SELECT DISTINCT ?o WHERE {{ ?i skos:broader <{basket}> . ?o pg:worksOn ?i }}")
     assert {path_of(r["o"]) for r in via} <= set(page.links)  # organisations on narrower issues count too
     issue = sorted(narrower)[0]
-    child = Page(live_server.get(issue).text)
+    child = Page(app_server.get(issue).text)
     assert path_of(basket) in child.links

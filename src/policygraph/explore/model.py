@@ -18,8 +18,6 @@ from typing import Any
 from policygraph.explore.sparql import Sparql
 
 ORGANISATION, INITIATIVE, PARTNERSHIP, ISSUE = "organisation", "initiative", "partnership", "issue"
-NODE_TYPES = (ORGANISATION, INITIATIVE, PARTNERSHIP)
-RELATIONS = ("partner", "involved", "about")
 
 ORGANISATIONS = """
 SELECT ?node ?label ?type ?profile WHERE {

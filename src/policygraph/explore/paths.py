@@ -19,10 +19,10 @@ from policygraph.errors import InputError
 from policygraph.explore.model import ISSUE, ORGANISATION, Edge, Network
 from policygraph.explore.nodes import evidence, find_node
 from policygraph.explore.sparql import Sparql, iri
+from policygraph.prefixes import DCTERMS, PG
 
-PG = "https://w3id.org/policygraph/ontology#"
 SCHEMA_ABOUT = "https://schema.org/about"
-DCTERMS_SUBJECT = "http://purl.org/dc/terms/subject"
+DCTERMS_SUBJECT = DCTERMS + "subject"
 VIA = ("partnerships", "initiatives", "issues")
 WEIGHTS = {"partner": 1.0, "about": 1.0, "involved": 2.0, "worksOn": 5.0}
 HOP = 100.0  # added to every step, so that a path of fewer steps always costs less (8 steps of 5 < 100)

@@ -12,16 +12,9 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from policygraph.errors import InputError
+from policygraph.prefixes import prologue
 
-PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-"""
+PREFIXES = prologue("pg", "rdf", "rdfs", "skos", "dcterms", "schema", "prov", "oa")
 
 Row = dict[str, str]
 Bindings = Mapping[str, ox.NamedNode | ox.Literal]

@@ -21,14 +21,12 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from policygraph.linked.iris import IriMap
-from policygraph.linked.reader import LABELS, PG, RDF_TYPE
+from policygraph.linked.reader import LABELS, RDF_TYPE
 from policygraph.oxrdf import from_ox
+from policygraph.prefixes import PG, prologue
 
 # Variables: ?this (the resource). Bound with substitutions, never pasted.
-DESCRIBE = """
-PREFIX pg: <https://w3id.org/policygraph/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-CONSTRUCT { ?s ?p ?o } WHERE {
+DESCRIBE = prologue("pg", "rdf") + """CONSTRUCT { ?s ?p ?o } WHERE {
   { ?this ?p ?o . BIND(?this AS ?s) }
   UNION
   { # nodes of this document: evidence, involvements, accounts

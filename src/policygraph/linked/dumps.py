@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
 from policygraph.errors import NotFound, StoreError
+from policygraph.formats import RDF
 from policygraph.linked.describe import context_bytes, jsonld_context
 from policygraph.linked.iris import IriMap
 from policygraph.oxrdf import from_ox
@@ -36,22 +37,30 @@ STALE_SECONDS = 3600
 
 @dataclass(frozen=True)
 class DumpFormat:
-    name: str  # the short format name used across the project ('turtle', 'trig', ...)
-    filename: str
+    name: str  # the format's name in formats.RDF ('turtle', 'trig', ...)
     title: str
-    media_type: str
     unit: str  # 'triples' or 'quads'
-    rdf_format: ox.RdfFormat
+
+    @property
+    def filename(self) -> str:
+        return f"policygraph.{RDF[self.name][0].suffix}"
+
+    @property
+    def media_type(self) -> str:
+        return RDF[self.name][0].mime
+
+    @property
+    def rdf_format(self) -> ox.RdfFormat:
+        return RDF[self.name][1]
 
 
 FORMATS = (
-    DumpFormat("turtle", "policygraph.ttl", "Turtle", "text/turtle", "triples", ox.RdfFormat.TURTLE),
-    DumpFormat("ntriples", "policygraph.nt", "N-Triples", "application/n-triples", "triples", ox.RdfFormat.N_TRIPLES),
-    DumpFormat("rdfxml", "policygraph.rdf", "RDF/XML", "application/rdf+xml", "triples", ox.RdfFormat.RDF_XML),
-    DumpFormat("nquads", "policygraph.nq", "N-Quads (named graphs kept)", "application/n-quads", "quads", ox.RdfFormat.N_QUADS),
-    DumpFormat("trig", "policygraph.trig", "TriG (named graphs kept)", "application/trig", "quads", ox.RdfFormat.TRIG),
-    DumpFormat("jsonld", "policygraph.jsonld", "JSON-LD (named graphs kept, compacted with the published context)",
-               "application/ld+json", "quads", ox.RdfFormat.JSON_LD),
+    DumpFormat("turtle", "Turtle", "triples"),
+    DumpFormat("ntriples", "N-Triples", "triples"),
+    DumpFormat("rdfxml", "RDF/XML", "triples"),
+    DumpFormat("nquads", "N-Quads (named graphs kept)", "quads"),
+    DumpFormat("trig", "TriG (named graphs kept)", "quads"),
+    DumpFormat("jsonld", "JSON-LD (named graphs kept, compacted with the published context)", "quads"),
 )
 
 

@@ -46,9 +46,6 @@ class IriMap:
     def resource(self, kind: str, slug: str) -> str:
         return f"{self.base}id/{kind}/{slug}"
 
-    def kind_prefix(self, kind: str) -> str:
-        return f"{self.base}id/{kind}/"
-
     def is_local(self, iri: str) -> bool:
         return iri.startswith(self.base)
 
@@ -60,10 +57,6 @@ class IriMap:
             # The ontology's IRI is fixed whatever the base, and every server documents it at /ontology.
             return f"{self.script_root}/ontology{iri[len(ONTOLOGY):]}"
         return iri
-
-    def iri_for_path(self, path: str) -> str:
-        """'/id/organisation/wmo' -> '<base>id/organisation/wmo' (the path without the script root)."""
-        return self.base + path.lstrip("/")
 
     def document(self, iri: str) -> str:
         """The document a hash IRI belongs to: '.../initiative/x#evidence-1' -> '.../initiative/x'."""

@@ -12,20 +12,12 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from policygraph.linked.iris import IriMap
+from policygraph.prefixes import DCTERMS, OA, PG, PROV, RDF, RDFS, SKOS
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = ox.NamedNode(RDF + "type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PG = "https://w3id.org/policygraph/ontology#"
-DCTERMS = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-OA = "http://www.w3.org/ns/oa#"
-SCHEMA = "https://schema.org/"
-FOAF = "http://xmlns.com/foaf/0.1/"
 
 # The properties that name a thing, best first.
-LABELS = (RDFS + "label", SKOS + "prefLabel", PG + "heading", "http://purl.org/dc/terms/title")
+LABELS = (RDFS + "label", SKOS + "prefLabel", PG + "heading", DCTERMS + "title")
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 

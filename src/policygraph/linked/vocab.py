@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from policygraph.linked.counts import DatasetCounts
-from policygraph.linked.reader import DCTERMS, PG, RDF_TYPE, RDFS, SKOS, Reader, Ref
+from policygraph.linked.reader import RDF_TYPE, Reader, Ref
+from policygraph.prefixes import DCTERMS, PG, RDFS, SKOS
 
 OWL = "http://www.w3.org/2002/07/owl#"
 ONTOLOGY = "https://w3id.org/policygraph/ontology"

@@ -18,7 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 from policygraph.linked.counts import DatasetCounts
 from policygraph.linked.dumps import DumpSet
 from policygraph.linked.iris import IriMap
-from policygraph.linked.reader import PG
+from policygraph.prefixes import PG
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")

@@ -2,13 +2,13 @@
 
 `validate_store` gives the same results as pyshacl (policygraph.validate with engine="pyshacl") for
 the SHACL features our shapes use, and refuses any other feature with UnsupportedShape.
-`validate_change` validates a write: only the focus nodes it can affect.
+`affected_nodes` gives the focus nodes a change can affect (a write validates only those: writes/apply.py).
 """
 
 import pyoxigraph as ox
 
 from policygraph.shacl.engine import Hit, validate_hits
-from policygraph.shacl.incremental import Change, affected_nodes, validate_change
+from policygraph.shacl.incremental import Change, affected_nodes
 from policygraph.shacl.model import Model, UnsupportedShape, read_model
 from policygraph.shacl.report import Report, Result
 
@@ -21,7 +21,6 @@ __all__ = [
     "UnsupportedShape",
     "affected_nodes",
     "read_model",
-    "validate_change",
     "validate_hits",
     "validate_store",
 ]

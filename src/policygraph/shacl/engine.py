@@ -17,16 +17,17 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from policygraph.oxrdf import from_ox
+from policygraph.prefixes import RDF, RDF_TYPE, RDFS, SUBCLASS_OF
 from policygraph.shacl.literals import SAFE_LEXICAL, datatype_matches, in_range, quiet_rdflib
 from policygraph.shacl.model import Constraint, Model, Shape, SparqlConstraint
 from policygraph.shacl.report import Result, short_ox
 from policygraph.shacl.rewrite import not_exists_as_minus
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-TYPE_OF = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+TYPE_OF = f"<{RDF_TYPE}>/<{SUBCLASS_OF}>*"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RDFS_LITERAL = "http://www.w3.org/2000/01/rdf-schema#Literal"
+RDF_LANGSTRING = RDF + "langString"
+RDFS_LITERAL = RDFS + "Literal"
 NODE_KINDS = {
     "IRI": "isIRI(?v)", "BlankNode": "isBlank(?v)", "Literal": "isLiteral(?v)",
     "BlankNodeOrIRI": "(isBlank(?v) || isIRI(?v))", "BlankNodeOrLiteral": "(isBlank(?v) || isLiteral(?v))",

@@ -24,13 +24,11 @@ from rdflib.paths import AlternativePath, InvPath, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from policygraph.shacl.engine import Hit, Term, sparql_term, validate_hits
+from policygraph.prefixes import RDF_TYPE, SUBCLASS_OF
+from policygraph.shacl.engine import Term, sparql_term
 from policygraph.shacl.model import Model, Shape, SparqlConstraint, path_sparql
-from policygraph.shacl.report import Report
-from policygraph.store.merge import merge_change
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+SUBCLASS = SUBCLASS_OF
 
 
 @dataclass(frozen=True)
@@ -55,24 +53,6 @@ class Change:
         gone = set(removed)
         added = tuple(q for q in dict.fromkeys(self.added) if q in gone or q not in store)
         return Change(added, removed)
-
-    def apply(self, store: ox.Store) -> None:
-        for quad in self.removed:
-            store.remove(quad)
-        store.extend(self.added)
-
-    def revert(self, store: ox.Store) -> None:
-        for quad in self.added:
-            store.remove(quad)
-        store.extend(self.removed)
-
-
-@dataclass(frozen=True)
-class Validated:
-    report: Report  # the results of the affected focus nodes (all results when `nodes` is None)
-    nodes: frozenset[Term] | None  # the focus nodes validated; None: everything was
-    change: Change  # the effective change, now applied to the store (revert it to undo)
-    hits: tuple[Hit, ...] = ()
 
 
 def _join(prefix: str | None, path: str | None) -> str | None:
@@ -254,40 +234,3 @@ def affected_nodes(store: ox.Store, deps: set[Dep], change: Change) -> set[Term]
         query = f"SELECT DISTINCT ?f WHERE {{ VALUES ?x {{ {' '.join(c for c in constants if c)} }} ?f {path} ?x }}"
         nodes |= {sol["f"] for sol in store.query(query)}  # type: ignore[union-attr]
     return nodes
-
-
-def validate_change(store: ox.Store, model: Model, added: Iterable[ox.Quad] = (),
-                    removed: Iterable[ox.Quad] = ()) -> Validated:
-    """Apply the change to `store` (and the default graph's, which follows the named graphs: store/merge.py)
-    and validate the focus nodes it affects.
-
-    The store keeps the change; if the report does not conform, undo it with `result.change.revert(store)`.
-    """
-    change = Change(tuple(added), tuple(removed)).effective(store)
-    change.apply(store)
-    merge_removed, merge_added = merge_change(store, change.added + change.removed)
-    change.revert(store)
-    change = Change(change.added + tuple(merge_added), change.removed + tuple(merge_removed)).effective(store)
-    try:
-        deps = model_deps(model)
-        before = affected_nodes(store, deps, change)
-        change.apply(store)
-        nodes: set[Term] | None = before | affected_nodes(store, deps, change)
-    except Unfollowable:
-        nodes = None
-        if not _applied(store, change):
-            change.apply(store)
-    restrict = None
-    if nodes is not None:
-        constants = [sparql_term(n) for n in nodes]
-        if all(constants):
-            restrict = sorted(c for c in constants if c)
-        else:
-            nodes = None
-    hits = validate_hits(store, model, restrict) if nodes is None or restrict else []
-    return Validated(Report(tuple(h.result for h in hits)), frozenset(nodes) if nodes is not None else None, change,
-                     tuple(hits))
-
-
-def _applied(store: ox.Store, change: Change) -> bool:
-    return all(q in store for q in change.added) and not any(q in store for q in change.removed)

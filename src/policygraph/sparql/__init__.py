@@ -5,7 +5,7 @@ Light on purpose: the worker processes import `policygraph.sparql.worker` and wi
 nothing here imports Flask, rdflib or pyshacl. Import the service and writes modules directly.
 """
 
-from policygraph.sparql.errors import (
+from policygraph.errors import (
     Busy,
     MalformedQuery,
     QueryRefused,

@@ -6,15 +6,16 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from policygraph import prefixes
+from policygraph.prefixes import DCTERMS, RDFS
+
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = ox.NamedNode(prefixes.RDF_TYPE)
 VOID = "http://rdfs.org/ns/void#"
 ENTAILMENT_SIMPLE = "http://www.w3.org/ns/entailment/Simple"
 
-# The W3C format IRIs of what /sparql answers in (see web/mediatypes.py).
+# The W3C format IRIs of what /sparql answers in (see formats.py).
 RESULT_FORMAT_IRIS = (
     "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
     "Turtle", "N-Triples", "JSON-LD", "RDF_XML",

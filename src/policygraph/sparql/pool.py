@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from policygraph.sparql.errors import Busy, QueryTimeout, WorkerFailed
+from policygraph.errors import Busy, QueryTimeout, WorkerFailed
 from policygraph.sparql.worker import Job, Reply, main
 
 log = logging.getLogger("policygraph.sparql")

@@ -11,17 +11,17 @@ from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
-from policygraph.errors import InputError, StoreError
+from policygraph.errors import InputError, MalformedQuery, StoreError
+from policygraph.formats import GRAPH_TYPES, RESULT_TYPES, MediaType
 from policygraph.namespaces import PREFIXES
 from policygraph.settings import Settings
 from policygraph.sparql.cache import ResultCache, etag_for
-from policygraph.sparql.errors import MalformedQuery
 from policygraph.sparql.guards import QueryInfo, inspect_query
 from policygraph.sparql.pool import QueryPool
 from policygraph.sparql.results import serialise
-from policygraph.sparql.worker import Job, Reply, store_version, to_term, to_wire
+from policygraph.sparql.worker import Job, Reply, to_term, to_wire
+from policygraph.store.copies import store_version
 from policygraph.store.remote import RemoteDataset, RemoteEndpoint, check_default_graph, remote_version, reuse_version
-from policygraph.web.mediatypes import GRAPH_TYPES, RESULT_TYPES, MediaType
 
 # The Graph Store Protocol's GET, as a query over one named graph (bound by substitution) or the union.
 GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"

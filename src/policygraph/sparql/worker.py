@@ -7,7 +7,7 @@ replacement). A process also keeps an Oxigraph abort (stack overflow in its pars
 Each worker copies the current built store into an in-memory Store, so that builds and writes, which
 swap the store directory's `current` link and delete old builds, never pull files from under it. Before
 every query it reads the link; when it changed, the worker applies the delta records that lead from its
-version to the new one (sparql/deltas.py: milliseconds for a write), or reloads the whole store when
+version to the new one (store/copies.py, store/deltas.py: milliseconds for a write), or reloads the whole store when
 there is no such chain (a rebuild, a write of the general kind): a committed write is seen by the next
 query either way.
 
@@ -17,7 +17,6 @@ small result module (no Flask, rdflib or pyshacl).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,10 +26,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from policygraph.sparql.deltas import chain
+from policygraph.processes import exit_with_server
 from policygraph.sparql.results import serialise
-
-CURRENT = "current"  # the link policygraph.store.local swaps after a build or a write
+from policygraph.store.copies import follow, load_current
 
 # A term as it crosses the pipe: ("iri", value) | ("bnode", value) | ("literal", value, datatype, language).
 WireTerm = tuple[str, ...]
@@ -58,44 +56,6 @@ class Reply:
     message: str = ""
     seconds: float = 0.0
     lane: str = ""  # set by the pool: 'general' or 'fast'
-
-
-def store_version(root: Path) -> str:
-    """The name of the build `current` points at; changes with every build and every write."""
-    try:
-        return os.readlink(root / CURRENT)
-    except OSError as exc:
-        raise OSError(f"the store directory {root} holds no built store ('current' is missing): {exc}") from exc
-
-
-OPEN_ATTEMPTS = 5
-
-
-def open_read_only(path: Path) -> ox.Store:
-    """Open a store read-only, retrying a few times: the writer process keeps the current build open
-    read-write, and a compaction there can delete a file between the moment a reader reads the list of
-    files and the moment it opens them (RocksDB then reports corruption or a missing file). A reader that
-    has opened the store keeps its files open, so only the opening needs this."""
-    for attempt in range(OPEN_ATTEMPTS):
-        try:
-            return ox.Store.read_only(str(path))
-        except (OSError, RuntimeError) as exc:
-            text = str(exc)
-            if attempt + 1 == OPEN_ATTEMPTS or not ("Corruption" in text or "No such file" in text):
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def load_current(root: Path) -> tuple[str, ox.Store]:
-    """An in-memory copy of the current store, and its version (see `follow` for a copy that holds more
-    than its version says)."""
-    version = store_version(root)
-    on_disk = open_read_only(root / version)
-    memory = ox.Store()
-    memory.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
-    del on_disk
-    return version, memory
 
 
 def to_term(wire: WireTerm) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -138,35 +98,6 @@ def run_job(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Reply:
     except OSError as exc:
         return Reply(ok=False, error="store", message=str(exc))
     return Reply(ok=True, body=out.body, count=out.count, truncated=out.truncated, seconds=time.monotonic() - started)
-
-
-def follow(root: Path, version: str | None, store: ox.Store | None) -> tuple[str, ox.Store]:
-    """The copy brought to the current build: unchanged, moved on by its delta records, or reloaded."""
-    current = store_version(root)
-    if store is not None and version is not None and current != version:
-        deltas = chain(root, version, current)
-        if deltas is not None:
-            for delta in deltas:
-                delta.apply(store)
-            return current, store
-    if store is None or current != version:
-        return load_current(root)
-    return current, store
-
-
-def exit_with_server(server: int) -> None:
-    """A worker stuck in a long query must not outlive the server (the pipe only wakes an idle worker).
-
-    The server is not this process's parent (the fork server is), so its pid is watched directly.
-    """
-    while True:
-        time.sleep(1.0)
-        try:
-            os.kill(server, 0)
-        except ProcessLookupError:
-            os._exit(0)
-        except PermissionError:
-            continue  # the process exists (under another user): still alive
 
 
 def main(conn: Connection, root: str, prefixes: dict[str, str], server: int) -> None:

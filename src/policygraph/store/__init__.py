@@ -3,13 +3,8 @@
 from typing import Any
 
 from policygraph.settings import Settings
-from policygraph.store.local import (
-    CURRENT,
-    LocalStore,
-    current_path,
-    open_store,
-    write_store,
-)
+from policygraph.store.copies import CURRENT
+from policygraph.store.local import LocalStore, current_path, open_store, write_store
 
 __all__ = ["CURRENT", "LocalStore", "dataset_version", "open_dataset", "open_store", "write_store"]
 

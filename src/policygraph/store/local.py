@@ -7,14 +7,14 @@ Layout of the store directory:
       v-20261128T121400-987654321 -> build-...   one name per committed write (a symlink to the build
                                                  the write was applied to, in place)
       current -> build-... | v-...      symlink, swapped atomically (rename) after a build or a write
-      deltas/v-...                      what each write changed (sparql/deltas.py)
+      deltas/v-...                      what each write changed (store/deltas.py)
       .write.lock                       flock: one writer at a time (writes, and the swap of a build)
 
 A build loads into a fresh hidden directory (`.building-<stamp>-<pid>`), renames it into place, then
 swaps `current`: a build that fails or is killed at any point leaves `current` untouched.
 
 A write is applied in place to the current build, by the one writer process that holds it open
-read-write (sparql/apply.py), as one Oxigraph transaction. Its durable record comes first: the delta
+read-write (writes/in_place.py), as one Oxigraph transaction. Its durable record comes first: the delta
 record is written and fsynced, then the version name (`new_version`), then the transaction, then the
 swap of `current` to the new name. The name of `current` therefore changes with every write (the result
 cache and the query workers key on it) while the build directory stays. A crash after the record and
@@ -36,10 +36,9 @@ from typing import IO
 import pyoxigraph as ox
 
 from policygraph.errors import StoreError
-from policygraph.sparql.deltas import alive, sweep_records
-from policygraph.sparql.worker import open_read_only
+from policygraph.store.copies import CURRENT, open_read_only
+from policygraph.store.deltas import alive, sweep_records
 
-CURRENT = "current"
 KEEP_BUILDS = 2  # the current build and the one before, for readers still holding it
 KEEP_DELTAS = 64  # delta records kept, so that a copy a few writes behind catches up without a reload
 LOCK_FILE = ".write.lock"

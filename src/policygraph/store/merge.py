@@ -16,19 +16,8 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from policygraph.errors import InputError
-
 DEFAULT = ox.DefaultGraph()
-Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
-DEFAULT_GRAPH_WRITE = ("the default graph is the merge of the named graphs and is kept by policygraph: "
-                       "write into a named graph (GRAPH <…> in an update, ?graph=… in the Graph Store Protocol)")
-
-
-class DefaultGraphWrite(InputError):
-    """A write that names the default graph (which policygraph keeps as the merge)."""
-
-    def __init__(self) -> None:
-        super().__init__(DEFAULT_GRAPH_WRITE)
+Triple = tuple[ox.NamedNode | ox.BlankNode | ox.Triple, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
 
 
 def in_default(quad: ox.Quad) -> bool:
@@ -58,7 +47,7 @@ def merge_change(store: ox.Store, changed: Iterable[ox.Quad]) -> tuple[list[ox.Q
     `changed` (named-graph quads a write added or removed; `store` is after the write)."""
     removed: list[ox.Quad] = []
     added: list[ox.Quad] = []
-    triples: set[Triple] = {(q.subject, q.predicate, q.object) for q in changed if not in_default(q)}  # type: ignore[misc]
+    triples: set[Triple] = {(q.subject, q.predicate, q.object) for q in changed if not in_default(q)}
     for triple in triples:
         quad = ox.Quad(triple[0], triple[1], triple[2], DEFAULT)
         wanted, present = in_named(store, triple), quad in store

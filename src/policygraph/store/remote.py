@@ -32,10 +32,10 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 import requests
 
-from policygraph.errors import StoreError
+from policygraph.errors import MalformedQuery, QueryTimeout, StoreError
+from policygraph.formats import rdf_format_of, results_format_of
 from policygraph.settings import Settings
-from policygraph.sparql.errors import MalformedQuery, QueryTimeout
-from policygraph.sparql.guards import keyword, tokens
+from policygraph.sparqltext import keyword, tokens
 from policygraph.store.updates import change_update
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -283,12 +283,10 @@ def _names(graphs: Any) -> list[str]:
 def read_results(response: requests.Response) -> Any:
     kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     body = response.content
-    if kind in (RESULTS_JSON, "application/json"):
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    if kind in ("application/sparql-results+xml", "application/xml"):
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)
-    fmt = {NTRIPLES: ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
-           "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/n-quads": ox.RdfFormat.N_QUADS}.get(kind)
+    results = results_format_of(kind)
+    if results is not None:
+        return ox.parse_query_results(body, format=results)
+    fmt = rdf_format_of(kind)
     if fmt is None:
         raise StoreError(f"the remote store answered in {kind or 'no media type'}, which policygraph cannot read")
     return iter([ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)])

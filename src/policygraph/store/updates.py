@@ -1,6 +1,6 @@
 """Changes as SPARQL Update text: the one request that removes, drops and adds quads.
 
-Used to commit a write in place (sparql/apply.py) and on a remote engine (sparql/remote_writes.py). Imports
+Used to commit a write in place (writes/in_place.py) and on a remote engine (writes/remote.py). Imports
 pyoxigraph only, so every layer can use it.
 """
 

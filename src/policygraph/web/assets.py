@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, send_from_directory
 
-from policygraph.web.app import get_settings
+from policygraph.web.context import get_settings
 
 bp = Blueprint("assets", __name__)
 

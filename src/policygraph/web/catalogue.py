@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request, url_for
 
 from policygraph.errors import InputError
+from policygraph.formats import HTML, JSON, RESULT_TYPES, MediaType
 from policygraph.namespaces import PREFIXES
 from policygraph.queries import CatalogueQuery, options
-from policygraph.web.app import get_settings, get_store
-from policygraph.web.mediatypes import HTML, JSON, RESULT_TYPES, MediaType, negotiate
-from policygraph.web.sparql import answer_response, catalogue, query_service, with_cors
+from policygraph.web.context import catalogue, get_settings, get_store, query_service
+from policygraph.web.responses import answer_response, requested, with_cors
 
 bp = Blueprint("catalogue", __name__)
 bp.after_request(with_cors)  # the catalogue only reads
@@ -45,7 +45,7 @@ def _describe(query: CatalogueQuery) -> dict[str, Any]:
 @bp.get("/queries")
 def index() -> Response:
     queries = catalogue().all()
-    media = negotiate(request.headers.get("Accept"), [HTML, JSON], _single_values().get("format"))
+    media = requested([HTML, JSON], _single_values().get("format"))
     if media is JSON:
         body = json.dumps({"queries": [_describe(q) for q in queries.values()]}, ensure_ascii=False, indent=1)
         return Response(body, content_type=JSON.content_type)
@@ -61,7 +61,7 @@ def show(name: str) -> Response:
     settings = get_settings()
     values = {k: v for k, v in _single_values().items() if k != "format"}
     bound = query.bind(values, settings.base_iri)
-    media = negotiate(request.headers.get("Accept"), QUERY_OFFERS, request.args.get("format"))
+    media = requested(QUERY_OFFERS, request.args.get("format"))
     service = query_service()
     info = service.inspect(query.text)
     if media is not HTML:

@@ -1,7 +1,7 @@
 """The one place errors become responses: one shape, as JSON for API clients and as a page for browsers.
 
 The shape is {"error": <exception name>, "status": <HTTP status>, "message": <for a person>}. A browser
-(text/html preferred over JSON in its Accept header) gets the same status and message as an HTML page.
+(HTML preferred in its Accept header: web/responses.wants_html) gets the same status and message as an HTML page.
 Headers an error carries (Retry-After, WWW-Authenticate, Allow) are kept. No stack trace is ever shown:
 unexpected exceptions are logged by Flask and answered with a plain 500 message.
 
@@ -22,18 +22,8 @@ from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from policygraph.errors import InputError, PolicygraphError
-from policygraph.web.mediatypes import HTML, JSON, parse_accept
-
-_HTML = {"text/html", "application/xhtml+xml"}
-_JSON = {"application/json", "application/sparql-results+json", "application/problem+json"}
-
-
-def wants_html() -> bool:
-    """True when the client names HTML and prefers it to JSON (browsers do; curl, SPARQL clients don't)."""
-    ranges = parse_accept(request.headers.get("Accept"))
-    html = max((q for mime, q in ranges if mime in _HTML), default=0.0)
-    data = max((q for mime, q in ranges if mime in _JSON), default=0.0)
-    return html > 0 and html >= data
+from policygraph.formats import HTML, JSON
+from policygraph.web.responses import wants_html
 
 
 def error_response(name: str, status: int, message: str, headers: dict[str, str] | None = None) -> Response:

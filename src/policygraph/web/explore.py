@@ -9,8 +9,8 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from policygraph.errors import InputError, NotFound
 from policygraph.explore import Explorer, OxigraphSparql
-from policygraph.web.app import get_settings, get_store
-from policygraph.web.mediatypes import EXPORTS
+from policygraph.formats import EXPORTS
+from policygraph.web.context import get_settings, get_store
 
 bp = Blueprint("explore", __name__)
 

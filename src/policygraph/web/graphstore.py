@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from policygraph.errors import InputError, NotFound
-from policygraph.sparql.errors import UnsupportedMediaType
-from policygraph.sparql.writes import WriteRequest, authorise
-from policygraph.web.app import get_settings
-from policygraph.web.mediatypes import GRAPH_TYPES, negotiate
-from policygraph.web.sparql import answer_response, commit, parse_iri, query_service, with_cors
+from policygraph.errors import InputError, NotFound, UnsupportedMediaType
+from policygraph.formats import GRAPH_TYPES
+from policygraph.sparql.service import parse_iri
+from policygraph.web.context import get_settings, query_service
+from policygraph.web.responses import answer_response, requested, with_cors
+from policygraph.writes import Operation, WriteRequest, authorise, commit
 
 bp = Blueprint("graphstore", __name__)
 
@@ -39,7 +39,7 @@ def _target() -> str | None:
 @bp.get("/rdf-graph-store")
 def read() -> Response:
     graph = _target()
-    media = negotiate(request.headers.get("Accept"), GRAPH_TYPES, request.args.get("format"))
+    media = requested(GRAPH_TYPES, request.args.get("format"))
     answer = query_service().graph_content(graph, media)
     if answer.count == 0:
         raise NotFound(f"there is no graph {graph}" if graph else "the default graph is empty")
@@ -61,7 +61,7 @@ def write() -> Response:
     authorise(settings, request.headers.get("Authorization"))
     graph = _target()
     fmt = _rdf_format()
-    operation = "put" if request.method == "PUT" else "post"
+    operation = Operation.PUT if request.method == "PUT" else Operation.POST
     result = commit(settings, WriteRequest(operation, graph=graph, data=request.get_data(), rdf_format=fmt))
     return Response(status=201 if result.created else 204)
 
@@ -70,5 +70,5 @@ def write() -> Response:
 def delete() -> Response:
     settings = get_settings()
     authorise(settings, request.headers.get("Authorization"))
-    commit(settings, WriteRequest("delete", graph=_target()))
+    commit(settings, WriteRequest(Operation.DELETE, graph=_target()))
     return Response(status=204)

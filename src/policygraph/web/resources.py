@@ -12,13 +12,14 @@ from collections.abc import Callable
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from policygraph.errors import NotAcceptable, NotFound
+from policygraph.errors import NotFound
+from policygraph.formats import GRAPH_TYPES, HTML, MediaType, by_suffix, rdf_format
 from policygraph.linked.describe import describe, serialize
 from policygraph.linked.iris import ALL_KINDS, IriMap
 from policygraph.linked.pages import index_page, kind_counts, page_for, suggestions
 from policygraph.linked.reader import Reader
-from policygraph.web.app import get_settings, get_store
-from policygraph.web.mediatypes import GRAPH_TYPES, HTML, MediaType, by_suffix, negotiate, rdf_format
+from policygraph.web.context import get_settings, get_store
+from policygraph.web.responses import requested, wants_html
 
 bp = Blueprint("resources", __name__)
 
@@ -48,7 +49,7 @@ def choose_form(suffix: str | None) -> MediaType:
         if form is None:
             raise NotFound(f"no form '.{suffix}': available are " + ", ".join("." + f.suffix for f in FORMS))
         return form
-    return negotiate(request.headers.get("Accept"), FORMS, request.args.get("format"))
+    return requested(FORMS, request.args.get("format"))
 
 
 def negotiated(
@@ -69,13 +70,6 @@ def negotiated(
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = f"{path}.{form.suffix}"
     return response
-
-
-def wants_html() -> bool:
-    try:
-        return negotiate(request.headers.get("Accept"), FORMS) is HTML
-    except NotAcceptable:
-        return False
 
 
 def not_found(iri: str, message: str) -> Response:

@@ -25,10 +25,10 @@ from waitress.task import ErrorTask, ThreadedTaskDispatcher
 from waitress.utilities import RequestEntityTooLarge
 
 from policygraph.settings import Settings
-from policygraph.sparql.writes import start_writer, stop_writers
 from policygraph.web.app import create_app
+from policygraph.web.context import service_for
 from policygraph.web.errors import error_response, too_large_message
-from policygraph.web.sparql import service_for
+from policygraph.writes import start_writer, stop_writers
 
 
 def _stop(signum: int, _frame: FrameType | None) -> None:

@@ -12,108 +12,28 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from policygraph.errors import InputError
+from policygraph.errors import InputError, UnsupportedMediaType
+from policygraph.formats import GRAPH_TYPES, GRAPHS, HTML
 from policygraph.namespaces import PREFIXES
-from policygraph.queries import Catalogue
-from policygraph.settings import Settings
 from policygraph.sparql.description import service_description
-from policygraph.sparql.errors import UnsupportedMediaType
-from policygraph.sparql.service import EDITOR_START, Answer, Dataset, QueryService, offers_for, parse_iri
-from policygraph.sparql.writes import WriteRequest, WriteResult, authorise, check_update, perform_write
-from policygraph.web.app import get_settings, get_store
-from policygraph.web.errors import wants_html
-from policygraph.web.mediatypes import GRAPH_TYPES, GRAPHS, HTML, negotiate
+from policygraph.sparql.service import EDITOR_START, Dataset, offers_for, parse_iri
+from policygraph.web.context import catalogue, get_settings, get_store, query_service
+from policygraph.web.responses import answer_response, base_url, requested, wants_html, with_cors
+from policygraph.writes import Operation, WriteRequest, authorise, check_update, commit
 
 bp = Blueprint("sparql", __name__)
 
-_LOCK = threading.Lock()
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 GRAPH_FORMAT_WORDS = {"xml": "rdfxml", "json": "jsonld", "n3": "turtle"}
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-Policygraph-Truncated, X-Policygraph-Results, X-Policygraph-Cache, X-Policygraph-Version, ETag",
-}
 
 
 # -- shared by the SPARQL, Graph Store and catalogue views
-
-
-def query_service() -> QueryService:
-    """The app's query service (its worker pool starts on first use, or at `policygraph serve`)."""
-    return service_for(current_app.extensions)
-
-
-def service_for(extensions: dict[str, Any]) -> QueryService:
-    with _LOCK:
-        service = extensions.get("policygraph.query_service")
-        if service is None:
-            service = extensions["policygraph.query_service"] = QueryService(extensions["policygraph.settings"])
-        return service
-
-
-def catalogue() -> Catalogue:
-    with _LOCK:
-        found = current_app.extensions.get("policygraph.catalogue")
-        if found is None:
-            settings = get_settings()
-            found = Catalogue(settings.path(settings.queries_dir), settings.base_iri)
-            current_app.extensions["policygraph.catalogue"] = found
-        return found
-
-
-def base_url(settings: Settings) -> str:
-    """Where this server is reached: the configured public URL, else the request's own host."""
-    return (settings.public_url.rstrip("/") + "/") if settings.public_url else request.host_url
-
-
-def answer_response(answer: Answer) -> Response:
-    """The answer as a response; GET and HEAD with a matching If-None-Match get 304 Not Modified."""
-    response = Response(answer.body, status=200, content_type=answer.media.content_type)
-    response.headers["Vary"] = "Accept"
-    response.headers["X-Policygraph-Results"] = str(answer.count)
-    # Which lane answered: a worker lane (see sparql/pool.py) or the result cache (sparql/cache.py).
-    response.headers["X-Policygraph-Lane"] = answer.lane
-    response.headers["X-Policygraph-Cache"] = "hit" if answer.lane == "cache" else "miss"
-    if answer.version:
-        response.headers["X-Policygraph-Version"] = answer.version  # changes with every build and write
-    if answer.truncated:
-        response.headers["X-Policygraph-Truncated"] = "true"
-    if answer.etag:
-        # Clients may keep the answer but must ask again; the ETag makes asking again cheap.
-        response.headers["ETag"] = answer.etag
-        response.headers["Cache-Control"] = "no-cache"
-        if request.method in ("GET", "HEAD") and request.if_none_match.contains(answer.etag.strip('"')):
-            response.status_code = 304
-            response.set_data(b"")
-            for header in ("Content-Length", "X-Policygraph-Truncated"):
-                response.headers.pop(header, None)
-    return response
-
-
-def commit(settings: Settings, write: WriteRequest) -> WriteResult:
-    """A validated write to the local store (sparql/writes.py) or to the remote one (sparql/remote_writes.py)."""
-    if not settings.store_is_remote:
-        return perform_write(settings, write)
-    from policygraph.sparql.remote_writes import perform_remote_write
-    from policygraph.store.remote import remote_version
-
-    created, before, after = perform_remote_write(settings, write)
-    return WriteResult(True, 201 if created else 200, "committed", created=created, quads_before=before,
-                       quads_after=after, version=remote_version(settings))
-
-
-def with_cors(response: Response) -> Response:
-    response.headers.update(CORS_HEADERS)
-    return response
 
 
 @bp.after_request
@@ -204,12 +124,12 @@ def _query(text: str, params: MultiDict[str, str], html_allowed: bool) -> Respon
     if fmt and info.is_graph:
         # Clients (SPARQLWrapper, Virtuoso-style) name graph formats by the words they use for results.
         fmt = GRAPH_FORMAT_WORDS.get(fmt.lower(), fmt)
-    media = negotiate(request.headers.get("Accept"), offers_for(info), fmt)
+    media = requested(offers_for(info), fmt)
     return answer_response(service.run(text, info, media, _dataset(params)))
 
 
 def _describe_or_ui() -> Response:
-    media = negotiate(request.headers.get("Accept"), [*GRAPH_TYPES, HTML], request.args.get("format"))
+    media = requested([*GRAPH_TYPES, HTML], request.args.get("format"))
     if media is HTML:
         return _ui(None, run=False)
     settings = get_settings()
@@ -251,7 +171,7 @@ def _update(text: str, params: MultiDict[str, str]) -> Response:
     if params.getlist("using-graph-uri") or params.getlist("using-named-graph-uri"):
         raise InputError("using-graph-uri and using-named-graph-uri are not supported: write USING or WITH in the update")
     check_update(settings, text)
-    result = commit(settings, WriteRequest(operation="update", update=text))
+    result = commit(settings, WriteRequest(Operation.UPDATE, update=text))
     return jsonify({
         "status": "committed",
         "quads_before": result.quads_before,

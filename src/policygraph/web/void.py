@@ -12,7 +12,7 @@ from flask import Blueprint, Response, render_template
 from policygraph.linked.counts import DatasetCounts, dataset_counts
 from policygraph.linked.dumps import DumpSet
 from policygraph.linked.iris import ONTOLOGY
-from policygraph.linked.reader import DCTERMS, Reader
+from policygraph.linked.reader import Reader
 from policygraph.linked.void import (
     VOID_PATH,
     SourceFile,
@@ -24,7 +24,8 @@ from policygraph.linked.void import (
     void_graph,
 )
 from policygraph.oxrdf import to_ox
-from policygraph.web.app import get_settings, get_store
+from policygraph.prefixes import DCTERMS
+from policygraph.web.context import get_settings, get_store
 from policygraph.web.dumps import current_dumps
 from policygraph.web.resources import forms_of, negotiated, reader
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policygraph.linked.iris import explorer_href, sparql_ui_href
-from policygraph.linked.reader import PG, RDF_TYPE, SKOS, Evidence, Reader, Ref, Statement
+from policygraph.linked.reader import RDF_TYPE, Evidence, Reader, Ref, Statement
+from policygraph.prefixes import PG, SKOS
 
 
 @dataclass

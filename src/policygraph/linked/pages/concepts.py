@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policygraph.linked.pages.common import Page, base_page, first_ref
-from policygraph.linked.reader import DCTERMS, PG, SKOS, Reader, Ref
+from policygraph.linked.reader import Reader, Ref
+from policygraph.prefixes import DCTERMS, PG, SKOS
 
 
 @dataclass

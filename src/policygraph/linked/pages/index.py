@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from policygraph.linked.iris import ALL_KINDS
-from policygraph.linked.reader import PG, RDF_TYPE, SKOS, Reader, Ref
+from policygraph.linked.reader import RDF_TYPE, Reader, Ref
+from policygraph.prefixes import PG, SKOS
 
 # What the index shows next to each resource of a kind.
 NOTE_PROPERTY = {

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from policygraph.linked.pages.common import Involvement, Page, base_page, first_ref, involvements_of_thing, merged_involvements
-from policygraph.linked.reader import DCTERMS, FOAF, PG, PROV, SCHEMA, SKOS, Evidence, Reader, Ref, n
+from policygraph.linked.reader import Evidence, Reader, Ref, n
+from policygraph.prefixes import DCTERMS, FOAF, PG, PROV, SCHEMA, SKOS
 
 
 @dataclass

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policygraph.linked.pages.common import Page, base_page
-from policygraph.linked.reader import DCTERMS, PG, PROV, SCHEMA, Evidence, Reader, Ref
+from policygraph.linked.reader import Evidence, Reader, Ref
+from policygraph.prefixes import DCTERMS, PG, PROV, RDF, SCHEMA
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 WHAT = {DCTERMS + "subject": "issue", DCTERMS + "isPartOf": "part of", SCHEMA + "about": "about",
         DCTERMS + "description": "description"}
 ORDER = ("description", "role", "issue", "part of", "about")

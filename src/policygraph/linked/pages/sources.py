@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policygraph.linked.pages.common import Page, base_page, first_ref
-from policygraph.linked.reader import DCTERMS, OA, PG, PROV, Evidence, Reader, Ref
+from policygraph.linked.reader import Evidence, Reader, Ref
+from policygraph.prefixes import DCTERMS, OA, PG, PROV
 
 
 @dataclass

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from policygraph.linked.pages.common import Involvement, Page, base_page, first_ref, involvements_of_thing
 from policygraph.linked.pages.said import ProfileSays, said_about
-from policygraph.linked.reader import DCTERMS, PG, PROV, SCHEMA, Evidence, Reader, Ref
+from policygraph.linked.reader import Evidence, Reader, Ref
+from policygraph.prefixes import DCTERMS, PG, PROV, SCHEMA
 
 
 @dataclass

@@ -1,6 +1,8 @@
-"""The one place that maps Accept headers, `format=` parameters and URL suffixes to serialisers.
+"""Every media type policygraph reads or writes, and the serialiser behind each: SPARQL results, graphs,
+datasets, HTML, JSON and the explorer's exports — the one copy of these tables.
 
-Every response's Content-Type comes from here, so it always matches the body.
+Every response's Content-Type comes from here, so it always matches the body; which one a request gets
+is chosen in web/responses.py.
 """
 
 from __future__ import annotations
@@ -8,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-
-from policygraph.errors import NotAcceptable
 
 
 @dataclass(frozen=True)
@@ -59,63 +59,6 @@ FORMAT_ALIASES = {
 }
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """'text/turtle;q=0.9, */*;q=0.1' -> [('text/turtle', 0.9), ('*/*', 0.1)], best first (stable)."""
-    if not header or not header.strip():
-        return [("*/*", 1.0)]
-    entries: list[tuple[str, float, int]] = []
-    for position, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        mime = fields[0].lower()
-        if not mime:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        entries.append((mime, q, position))
-    # More specific ranges win ties in quality, as RFC 9110 says for matching.
-    entries.sort(key=lambda e: (-e[1], e[0].count("*"), e[2]))
-    return [(m, q) for m, q, _ in entries]
-
-
-def _covers(range_: str, offer: MediaType) -> bool:
-    if range_ == "*/*":
-        return True
-    if range_.endswith("/*"):
-        return offer.mime.split("/")[0] == range_[:-2]
-    return offer.matches(range_)
-
-
-def negotiate(accept: str | None, offers: list[MediaType], format_param: str | None = None) -> MediaType:
-    """Choose the offer for a request. `format=` wins over Accept; the first offer is the default.
-
-    Raises NotAcceptable (406) naming what can be served when nothing acceptable is on offer.
-    """
-    if format_param:
-        name = FORMAT_ALIASES.get(format_param.lower(), format_param.lower())
-        for offer in offers:
-            if name in (offer.name, offer.suffix) or offer.matches(name):
-                return offer
-        raise NotAcceptable(
-            f"unknown format {format_param!r}: this resource is available as "
-            + ", ".join(o.name for o in offers)
-        )
-    ranges = parse_accept(accept)
-    refused = {m for m, q in ranges if q == 0.0}
-    for range_, q in ranges:  # best quality first, specific before wildcard
-        if q == 0.0:
-            continue
-        for offer in offers:  # the server's order of preference breaks ties
-            if offer.mime not in refused and _covers(range_, offer):
-                return offer
-    raise NotAcceptable(f"cannot produce any of '{accept}': available are " + ", ".join(o.mime for o in offers))
-
-
 def by_suffix(suffix: str, offers: list[MediaType]) -> MediaType | None:
     for offer in offers:
         if offer.suffix == suffix or offer.name == suffix:
@@ -125,23 +68,32 @@ def by_suffix(suffix: str, offers: list[MediaType]) -> MediaType | None:
 
 RESULT_TYPES = [mt for mt, _ in RESULTS.values()]
 GRAPH_TYPES = [mt for mt, _ in GRAPHS.values()]
-DATASET_TYPES = [mt for mt, _ in DATASETS.values()]
 
 
-def results_format(media: MediaType) -> ox.QueryResultsFormat:
-    return RESULTS[media.name][1]
+# Every RDF serialisation by name (the CLI's export, the dumps).
+RDF: dict[str, tuple[MediaType, ox.RdfFormat]] = {**GRAPHS, **DATASETS}
 
 
 def rdf_format(media: MediaType) -> ox.RdfFormat:
-    return {**GRAPHS, **DATASETS}[media.name][1]
+    return RDF[media.name][1]
 
 
-# Network exports of the partnership explorer (networkx writers); added for /api/export.<suffix>.
+def results_format_of(mime: str) -> ox.QueryResultsFormat | None:
+    """The results format of a body sent with media type `mime` (a remote engine's answer), if any."""
+    return next((fmt for media, fmt in RESULTS.values() if media.matches(mime)), None)
+
+
+def rdf_format_of(mime: str) -> ox.RdfFormat | None:
+    """The RDF format of a body sent with media type `mime`, if any."""
+    return next((fmt for media, fmt in RDF.values() if media.matches(mime)), None)
+
+
+# Network exports of the partnership explorer (networkx writers), served at /api/export.<suffix>.
 EXPORTS: dict[str, MediaType] = {
     "graphml": MediaType("graphml", "application/graphml+xml", "graphml"),
     "gexf": MediaType("gexf", "application/gexf+xml", "gexf"),
     "csv": MediaType("csv", "text/csv", "csv"),
 }
 
-# Plain JSON documents (the query catalogue's list, write reports); added for issue 5.
+# Plain JSON documents (the query catalogue's list, write reports).
 JSON = MediaType("json", "application/json", "json")

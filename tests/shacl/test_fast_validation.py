@@ -20,10 +20,11 @@ from rdflib import Graph
 
 from policygraph.build import Built
 from policygraph.oxrdf import from_ox, to_ox
-from policygraph.shacl import Hit, UnsupportedShape, read_model, validate_change, validate_hits
+from policygraph.shacl import Hit, Report, UnsupportedShape, read_model, validate_hits
 from policygraph.shacl.rewrite import not_exists_as_minus
 from policygraph.validate import Result, _pyshacl, load_shapes, validate_graph
-from tests.conftest import ROOT
+from policygraph.writes.apply import Explicit, Nodes, Rules, Tracker, apply_explicit
+from tests.support.paths import ROOT
 from tests.test_shapes import FIXTURES, base, patched
 
 SHAPES = load_shapes(ROOT / "shapes")
@@ -239,8 +240,9 @@ def _writes(store: ox.Store) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]]]:
     def first(query: str) -> ox.NamedNode:
         return next(iter(store.query(query)))[0]  # type: ignore[call-overload,index]
 
-    def quads(s: object, p: object = None) -> list[ox.Quad]:
-        return list(store.quads_for_pattern(s, p, None, None))  # type: ignore[arg-type]
+    def quads(s: object, p: object = None) -> list[ox.Quad]:  # in the named graphs: the default graph follows them
+        return [q for q in store.quads_for_pattern(s, p, None, None)  # type: ignore[arg-type]
+                if not isinstance(q.graph_name, ox.DefaultGraph)]
 
     org = first(f"SELECT ?o WHERE {{ ?o a <{PG}Organisation> ; <{PG}profile> ?d }}")
     evidence = first(f"SELECT ?e WHERE {{ ?e a <{PG}Evidence> }}")
@@ -291,6 +293,23 @@ WRITES = [
 ]
 
 
+GENERATED_RULES = Rules(MODEL, "https://w3id.org/policygraph/graph/derived", "https://w3id.org/policygraph/")
+
+
+def _apply(store: ox.Store, added: list[ox.Quad], removed: list[ox.Quad]) -> tuple[tuple[Hit, ...], Nodes, Tracker]:
+    """A write's change through the production path (writes/apply.py)."""
+    tracker = Tracker(store)
+    hits, nodes = apply_explicit(store, GENERATED_RULES, Explicit(added, removed), tracker)
+    return hits, nodes, tracker
+
+
+def _revert(store: ox.Store, tracker: Tracker) -> None:
+    removed, added = tracker.net()
+    for quad in added:
+        store.remove(quad)
+    store.extend(removed)
+
+
 @pytest.mark.parametrize("write", WRITES)
 def test_incremental_validation_equals_full_validation(generated: ox.Store, write: str) -> None:
     """Validating only the affected nodes gives their full results, and no other node's results change:
@@ -300,28 +319,28 @@ def test_incremental_validation_equals_full_validation(generated: ox.Store, writ
     before = _by_owner(validate_hits(generated, MODEL))
     store = ox.Store()
     store.extend(list(generated))
-    checked = validate_change(store, MODEL, added, removed)
+    hits, nodes, tracker = _apply(store, added, removed)
     after = _by_owner(validate_hits(store, MODEL))
-    assert checked.change.added or checked.change.removed
-    incremental = Counter(h.result for h in checked.hits)
-    if checked.nodes is None:  # a change of the class hierarchy: everything was validated
+    assert any(tracker.net())
+    incremental = Counter(h.result for h in hits)
+    if nodes is None:  # a change of the class hierarchy: everything was validated
         assert write == "change the class hierarchy"
         assert incremental == sum(after.values(), Counter())
         return
-    assert incremental == sum((c for owner, c in after.items() if owner in checked.nodes), Counter())
+    assert incremental == sum((c for owner, c in after.items() if owner in nodes), Counter())
     for owner in set(before) | set(after):
-        if owner not in checked.nodes:
+        if owner not in nodes:
             assert before.get(owner) == after.get(owner), owner
     valid = write in ("add a valid initiative", "remove a partnership")
-    assert checked.report.conforms == valid, checked.report.text()
-    checked.change.revert(store)
+    report = Report(tuple(h.result for h in hits))
+    assert report.conforms == valid, report.text()
+    _revert(store, tracker)
     assert set(store) == set(generated)
 
 
 def test_incremental_validation_of_nothing_reports_nothing(generated: ox.Store) -> None:
     store = ox.Store()
     store.extend(list(generated))
-    existing = next(iter(store))
-    checked = validate_change(store, MODEL, [existing], [])
-    assert not checked.change.added and checked.nodes == frozenset() and not checked.report.results
-
+    existing = next(q for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
+    hits, nodes, tracker = _apply(store, [existing], [])
+    assert tracker.net() == ((), ()) and nodes == set() and not hits

@@ -1,6 +1,6 @@
 """Delta records: what a committed write changed, so that in-memory copies follow it without a reload.
 
-Every committed write (sparql/apply.py) leaves a record, written and fsynced before the write touches
+Every committed write (writes/in_place.py) leaves a record, written and fsynced before the write touches
 the store on disk, under the version name the write gives the store (store.local):
 
     <store>/deltas/v-<stamp>     JSON: {"base": <the version it applies to>, "quads": <count after>,

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from policygraph.errors import InputError
-from policygraph.sparql.changes import data_operations, explicit_graph_write, explicit_update
+from policygraph.writes.apply import data_operations, explicit_graph_write, explicit_update
 
 EX = "http://example.org/"
 PREFIX = f"PREFIX ex: <{EX}>\n"

@@ -17,12 +17,12 @@ import pytest
 from policygraph.build import Built
 from policygraph.derive import SHORTCUTS, derive_for, derive_query
 from policygraph.settings import Settings, load_settings
-from policygraph.sparql.apply import WriteContext, apply_write, warm, write_to_disk
-from policygraph.sparql.deltas import Delta, read_record, write_record
-from policygraph.sparql.worker import follow, load_current, open_read_only
-from policygraph.sparql.writes import WriteRequest
+from policygraph.store.copies import follow, load_current, open_read_only
+from policygraph.store.deltas import Delta, read_record, write_record
 from policygraph.store.local import current_path, version_name
-from tests.conftest import ROOT
+from policygraph.writes import WriteRequest
+from policygraph.writes.in_place import WriteContext, apply_write, warm, write_to_disk
+from tests.support.paths import ROOT
 
 WMO = "https://w3id.org/policygraph/id/organisation/wmo"
 ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
@@ -112,8 +112,8 @@ WRITER = """
 import sys
 from pathlib import Path
 from policygraph.settings import load_settings
-from policygraph.sparql.apply import WriteContext, apply_write
-from policygraph.sparql.writes import WriteRequest
+from policygraph.writes import WriteRequest
+from policygraph.writes.in_place import WriteContext, apply_write
 settings = load_settings(environ={}, root=Path(sys.argv[1]), store=sys.argv[2])
 ctx = WriteContext(settings)
 G, S, P = "<%s>" % sys.argv[3], "<%s>" % sys.argv[4], "<%s>" % sys.argv[5]

@@ -1,87 +1,36 @@
-"""Writes: SPARQL Update and the Graph Store HTTP Protocol, each one transaction validated before commit.
-
-Writes run in one long-lived writer process per server (started with the server by `start_writer`, or
-by the first write), which keeps what every write needs ready: the imports (rdflib, the validator), the
-compiled shapes, an in-memory copy of the store and the build open read-write — about a second of
-start-up a process per write would pay, and the copy saves loading the store per write. Each write is
+"""The writer process: writes to the embedded store run in one long-lived writer process per server
+(started with the server by `start_writer`, or by the first write), which keeps what every write needs
+ready: the imports (rdflib, the validator), the compiled shapes, an in-memory copy of the store and the
+build open read-write — about a second of start-up a process per write would pay, and the copy saves
+loading the store per write. Each write is
 validated on the copy, recorded, then committed in place as one transaction and named by swapping the
-`current` link (sparql/apply.py: the fast path for writes with an explicit change, the general path for
-the others). Query workers follow a committed write through its delta record (sparql/deltas.py).
+`current` link (writes/in_place.py, writes/apply.py). Query workers follow a committed write through its
+delta record (store/deltas.py).
 
 The write timeout still stops a write: the writer process is killed (a crash at any point leaves the
-old state or the new one, never a mix: see sparql/apply.py) and a fresh one is started. The writer
+old state or the new one, never a mix: see writes/in_place.py) and a fresh one is started. The writer
 watches the server's process and exits with it. Writes from one server are one at a time (a thread lock
 here, and the store's file lock across processes).
 
-The token is compared in constant time and never logged or echoed.
+Errors cross the pipe as data with their class name, and are raised again here as the same class
+(errors.by_name): a write gets the same error name and status from both stores.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from policygraph.errors import Forbidden, PolicygraphError, ValidationFailed
+from policygraph.errors import PolicygraphError, QueryTimeout, ValidationFailed, WriteFailed, by_name
 from policygraph.settings import Settings
-from policygraph.sparql.errors import QueryTimeout, Unauthorized
-from policygraph.sparql.guards import inspect_update
+from policygraph.writes.model import WriteRequest, WriteResult
 
-log = logging.getLogger("policygraph.sparql")
-
-
-@dataclass(frozen=True)
-class WriteRequest:
-    operation: str  # 'update' | 'put' | 'post' | 'delete'
-    update: str | None = None
-    graph: str | None = None  # a named graph IRI; None: the default graph
-    data: bytes | None = None
-    rdf_format: str | None = None  # a key of web.mediatypes.GRAPHS, for 'put' and 'post'
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    ok: bool
-    status: int
-    message: str
-    created: bool = False
-    quads_before: int = 0
-    quads_after: int = 0
-    version: str = ""
-    report: str = ""
-    violations: int = 0
-    path: str = ""  # 'fast' (explicit change, incremental) or 'general'
-    validated: int | None = None  # focus nodes validated on the fast path; None: the whole dataset
-
-
-class WriteFailed(PolicygraphError):
-    """A write refused inside the writer process, with the status it chose there."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def authorise(settings: Settings, header: str | None) -> None:
-    """Writes are off unless a token is configured; then they need `Authorization: Bearer <token>`."""
-    if not settings.write_token:
-        raise Forbidden("writes are disabled on this server (no write token is configured)")
-    if not header:
-        raise Unauthorized("this write needs a token: send 'Authorization: Bearer <token>'")
-    scheme, _, token = header.strip().partition(" ")
-    valid = hmac.compare_digest(token.strip().encode("utf-8"), settings.write_token.encode("utf-8"))
-    if scheme.lower() != "bearer" or not valid:
-        raise Forbidden("the write token is not valid")
-
-
-def check_update(settings: Settings, text: str) -> None:
-    inspect_update(text, settings.max_query_length, settings.max_nesting)
+log = logging.getLogger("policygraph.writes")
 
 
 class Writer:
@@ -169,7 +118,7 @@ def perform_write(settings: Settings, request: WriteRequest) -> WriteResult:
         return result
     if result.status == 422:
         raise ValidationFailed(result.report, result.violations)
-    raise WriteFailed(result.message, result.status)
+    raise by_name(result.error, result.message, result.status)
 
 
 # ---- the writer process
@@ -177,18 +126,18 @@ def perform_write(settings: Settings, request: WriteRequest) -> WriteResult:
 
 def writer_main(conn: Connection, settings: Settings, server: int) -> None:
     """Load what writes need, report ready, then apply writes one at a time until the pipe closes."""
-    from policygraph.sparql.worker import exit_with_server
+    from policygraph.processes import exit_with_server
 
     threading.Thread(target=exit_with_server, args=(server,), daemon=True).start()
     try:
-        from policygraph.sparql.apply import WriteContext
+        from policygraph.writes.in_place import WriteContext
 
         ctx = WriteContext(settings)
     except (PolicygraphError, OSError, SyntaxError, ValueError) as exc:
         conn.send(("ready", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", ""))
-    from policygraph.sparql.apply import warm
+    from policygraph.writes.in_place import warm
 
     warm(ctx)  # a write sent meanwhile waits in the pipe
     while True:
@@ -201,7 +150,7 @@ def writer_main(conn: Connection, settings: Settings, server: int) -> None:
 
 def run_write(ctx: Any, request: WriteRequest) -> WriteResult:
     """One write, its outcome as a WriteResult (errors included: they cross the pipe as data)."""
-    from policygraph.sparql.apply import apply_write
+    from policygraph.writes.in_place import apply_write
 
     started = time.perf_counter()
     try:
@@ -209,13 +158,14 @@ def run_write(ctx: Any, request: WriteRequest) -> WriteResult:
     except ValidationFailed as exc:
         return WriteResult(False, 422, exc.message, report=exc.report, violations=exc.count)
     except PolicygraphError as exc:
-        return WriteResult(False, exc.status, exc.message)
+        return WriteResult(False, exc.status, exc.message, error=type(exc).__name__)
     except SyntaxError as exc:
-        return WriteResult(False, 400, f"malformed {'update' if request.operation == 'update' else 'RDF data'}: {exc}")
+        what = "update" if request.operation == "update" else "RDF data"
+        return WriteResult(False, 400, f"malformed {what}: {exc}", error="InputError")
     except ValueError as exc:
-        return WriteResult(False, 400, f"the write cannot be applied: {exc}")
+        return WriteResult(False, 400, f"the write cannot be applied: {exc}", error="InputError")
     except OSError as exc:
-        return WriteResult(False, 503, f"the store could not be read or written: {exc}")
+        return WriteResult(False, 503, f"the store could not be read or written: {exc}", error="StoreError")
     log.info("write committed as %s in %.0f ms (%s path, %s focus nodes validated)", done.version,
              (time.perf_counter() - started) * 1000, "fast" if done.fast else "general",
              "all" if done.validated is None else done.validated)

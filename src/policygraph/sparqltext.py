@@ -1,0 +1,77 @@
+"""SPARQL text as tokens: what the guards check before a query reaches the engine, and what the remote
+store and the write path read from a query (its FROM clauses, its data operations).
+
+The scanner follows the SPARQL grammar's terminals closely enough that nothing it reads as a string, an
+IRI or a comment can hide a keyword from it: strings and comments are matched as the grammar defines
+them, and an IRIREF cannot contain '{' or white space, which a SERVICE clause needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    # Every alternative that scans ahead either matches or stops at a character it cannot contain, so the
+    # scan stays linear: an unterminated string runs to the end of its line (or of the text) and is
+    # refused, instead of being retried at every later quote.
+    r"""
+    (?P<comment>\#[^\n\r]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*(?:(?P<end1>\"\"\")|\\?\Z)
+      | '''(?:[^'\\]|\\.|'(?!''))*(?:(?P<end2>''')|\\?\Z)
+      | "(?:[^"\\\n\r]|\\[^\n\r])*(?:(?P<end3>")|\\?(?=[\n\r])|\\?\Z)
+      | '(?:[^'\\\n\r]|\\[^\n\r])*(?:(?P<end4>')|\\?(?=[\n\r])|\\?\Z))
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  # Prefixed names and blank node labels, with local parts as the grammar's PN_LOCAL allows; bare
+  # names are ASCII words. Where this reads less than the grammar would, it splits text more finely,
+  # which can only show more keywords, never hide one.
+  | (?P<name>(?:[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\-.\u00B7-\uFFFF]*)?:
+        (?:[A-Za-z0-9_:\-.\u00B7-\uFFFF]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*
+      | [A-Za-z_][A-Za-z0-9_]*)
+  | (?P<open>[({\[])
+  | (?P<close>[)}\]])
+  | (?P<space>\s+)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # comment string unterminated iri var lang name open close other
+    text: str
+    start: int
+    depth: int  # nesting depth before the token
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset (columns count characters, as Oxigraph's do)."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of the text that matter here (white space dropped), with their nesting depth."""
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind == "space":
+            continue
+        if kind == "string" and not any(match.group(g) for g in ("end1", "end2", "end3", "end4")):
+            kind = "unterminated"
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        yield Token(kind, match.group(), match.start(), depth)
+        if kind == "open":
+            depth += 1
+
+
+def keyword(token: Token) -> str | None:
+    """The upper-cased keyword a bare name token spells ('select' -> 'SELECT'); None for other tokens."""
+    if token.kind != "name" or ":" in token.text:
+        return None
+    return token.text.upper()

@@ -61,7 +61,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     store = open_dataset(settings)
-    if args.all:  # the same set of files as the server's /dumps (issue 6)
+    if args.all:  # the same set of files as the server's /dumps
         from policygraph.linked.dumps import write_dumps
         from policygraph.linked.iris import IriMap
 

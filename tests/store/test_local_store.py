@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,7 +15,7 @@ import pytest
 
 from policygraph.errors import StoreError
 from policygraph.store import open_store, write_store
-from policygraph.store.local import LocalStore, current_path
+from policygraph.store.local import LocalStore, changed_at, current_path, version_name
 from tests.support.paths import ROOT
 
 NQ = b'<http://example.org/s> <http://example.org/p> "%d" <http://example.org/g> .\n'
@@ -44,10 +45,13 @@ def test_bad_data_leaves_current_untouched(tmp_path: Path) -> None:
 
 def test_handle_follows_a_new_build(tmp_path: Path) -> None:
     write_store(NQ % 1, tmp_path)
-    handle = LocalStore(tmp_path)
+    now = [100.0]
+    handle = LocalStore(tmp_path, clock=lambda: now[0])
     old = handle.version
     write_store(NQ % 1 + NQ % 2, tmp_path)
-    time.sleep(1.1)  # the handle looks at the link at most once a second
+    now[0] += 0.5  # the handle looks at the link at most once a second
+    assert len(handle.get()) == 1 and handle.version == old
+    now[0] += 0.6
     assert len(handle.get()) == 2 and handle.version != old
 
 
@@ -98,3 +102,15 @@ def test_build_killed_at_any_point_leaves_the_previous_store(tmp_path: Path, del
 def test_oxigraph_read_only_sees_data(tmp_path: Path) -> None:
     write_store(NQ % 5, tmp_path)
     assert isinstance(open_store(tmp_path), ox.Store)
+
+
+def test_a_build_and_a_write_name_the_time_the_store_changed(tmp_path: Path) -> None:
+    """The VoID description's dcterms:modified comes from the version name: a build's and a write's alike."""
+    before = datetime.now(UTC).replace(microsecond=0)
+    build = write_store(NQ % 1, tmp_path).name
+    names = [build, version_name()]
+    after = datetime.now(UTC)
+    for name in names:
+        when = changed_at(name)
+        assert when is not None and before <= datetime.fromisoformat(when.replace("Z", "+00:00")) <= after, name
+    assert changed_at("remote-0a1b2c") is None and changed_at("build-2026") is None

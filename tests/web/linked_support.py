@@ -1,4 +1,4 @@
-"""Helpers shared by the linked-data tests (issue 6): expectations from SPARQL on the session's built
+"""Helpers shared by the linked-data tests: expectations from SPARQL on the session's built
 store, written independently of the service's own code, and a strict-enough HTML reader."""
 
 from __future__ import annotations

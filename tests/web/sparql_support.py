@@ -1,4 +1,4 @@
-"""Helpers shared by the SPARQL endpoint tests (issue 5): expectations from the store, parsers for every
+"""Helpers shared by the SPARQL endpoint tests: expectations from the store, parsers for every
 result format, and row normalisation for comparing result sets as multisets."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Bad input across every endpoint (issue 9): each row is a request a careless or hostile client might send,
+"""Bad input across every endpoint: each row is a request a careless or hostile client might send,
 with the 4xx it must get. After every row the server must still answer a simple ASK (no request may take
 it down), no answer is a 5xx, no body carries a stack trace, and every error says what was wrong.
 

@@ -1,4 +1,4 @@
-"""The result cache and conditional requests (issue 8): a repeated query is answered from the cache with
+"""The result cache and conditional requests: a repeated query is answered from the cache with
 the same bytes and ETag; If-None-Match gets 304 on GET; a committed write invalidates every cached answer;
 the cache can be turned off; the cache's own bounds (entries, bytes, versions)."""
 

@@ -1,5 +1,5 @@
 """A crawler that starts from the home page and follows only links and IRIs in the data reaches every
-organisation, initiative, issue and partnership, and meets no 404 and no 5xx (issue 6, second point)."""
+organisation, initiative, issue and partnership, and meets no 404 and no 5xx."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every resource IRI dereferences, for people and machines (issue 6, first acceptance point).
+"""Every resource IRI dereferences, for people and machines.
 
 The list of resources comes from SPARQL over the session's built store; the server is a live process.
 """

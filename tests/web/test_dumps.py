@@ -1,4 +1,4 @@
-"""Dumps and the dataset description (issue 6, fourth acceptance point): every dump parses and holds the
+"""Dumps and the dataset description: every dump parses and holds the
 count it announces, TriG and the other dataset formats keep the named graphs, checksums match, and the
 VoID counts equal counts computed here by SPARQL on the session's built store."""
 

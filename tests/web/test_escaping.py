@@ -1,5 +1,5 @@
 """Labels and quotes with markup characters are escaped in HTML: a fixture organisation whose name holds
-`<script>alert(1)</script>` shows it as text (issue 6, third acceptance point).
+`<script>alert(1)</script>` shows it as text.
 
 The fixture is a tiny dataset of its own (the repo's ontology and shapes, one source profile, one curated
 file), built, validated and stored by the real pipeline under a base IRI of its own, and served by a real

@@ -1,4 +1,4 @@
-"""Faults (issue 9): a server killed during an authorised write, then restarted on the same store, holds
+"""Faults: a server killed during an authorised write, then restarted on the same store, holds
 exactly the old dataset or exactly the new one, never a mix; a write it reported as committed is never
 lost; and the server and the command line start cleanly on an existing store, and name the path and the
 problem when the store is missing, locked or corrupt.

@@ -1,4 +1,4 @@
-"""Fuzzing the HTTP surface (issue 9) with hypothesis, against the session's live server: random text and
+"""Fuzzing the HTTP surface with hypothesis, against the session's live server: random text and
 bytes for the SPARQL Protocol parameters (`query`, `format`, `default-graph-uri`, unknown ones), random
 Accept headers, and random catalogue query names and parameter values (typed by the catalogue's own
 front-matter). Every answer must be a 2xx or a 4xx, never a 5xx; an error must say what was wrong; and the

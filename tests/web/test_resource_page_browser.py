@@ -1,5 +1,5 @@
 """In headless Chromium, an organisation page renders with its partners and evidence, and loads nothing
-from outside this server; screenshots are saved under test-artifacts/ (issue 6, fifth acceptance point)."""
+from outside this server; screenshots are saved under test-artifacts/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Security (issue 9): no outbound request (SSRF canary), no script injection (XSS), security headers on
+"""Security: no outbound request (SSRF canary), no script injection (XSS), security headers on
 every page type, and the write token kept secret. Against real server processes: the session's read-only
 public server, and a server with a write token on a copy of the store."""
 

@@ -15,7 +15,7 @@ swaps `current`: a build that fails or is killed at any point leaves `current` u
 
 A write is applied in place to the current build, by the one writer process that holds it open
 read-write (writes/in_place.py), as one Oxigraph transaction. Its durable record comes first: the delta
-record is written and fsynced, then the version name (`new_version`), then the transaction, then the
+record is written and fsynced, then the version name (`version_name`, linked by `link_version`), then the transaction, then the
 swap of `current` to the new name. The name of `current` therefore changes with every write (the result
 cache and the query workers key on it) while the build directory stays. A crash after the record and
 before the swap leaves a record whose base is the current name: the writer completes it (the record is
@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -53,10 +54,25 @@ def store_lock(root: Path) -> Iterator[None]:
         yield
 
 
-def _names(root: Path) -> tuple[Path, Path]:
-    """A hidden directory to build in and the build name it gets once complete (names sort in time order)."""
+_STAMP = re.compile(r"^(?:build|v)-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)-\d{9}$")
+
+
+def _stamp() -> str:
+    """'20261128T121314-123456789': UTC time to the nanosecond, so that names sort in time order."""
     now = time.time_ns()
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9)) + f"-{now % 1_000_000_000:09d}"
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9)) + f"-{now % 1_000_000_000:09d}"
+
+
+def changed_at(version: str) -> str | None:
+    """When the store of a version name was built or last written: 'v-20261128T123500-142948113' ->
+    '2026-11-28T12:35:00Z'; None for a name of another kind (a remote store's)."""
+    m = _STAMP.match(version)
+    return f"{m[1]}-{m[2]}-{m[3]}T{m[4]}:{m[5]}:{m[6]}Z" if m else None
+
+
+def _names(root: Path) -> tuple[Path, Path]:
+    """A hidden directory to build in and the build name it gets once complete."""
+    stamp = _stamp()
     return root / f".building-{stamp}-{os.getpid()}", root / f"build-{stamp}"
 
 
@@ -81,9 +97,8 @@ def write_store(nquads: bytes | IO[bytes], root: Path) -> Path:
 
 
 def version_name() -> str:
-    """A new name for the current store after a write (names sort in time order)."""
-    now = time.time_ns()
-    return "v-" + time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9)) + f"-{now % 1_000_000_000:09d}"
+    """A new name for the current store after a write."""
+    return "v-" + _stamp()
 
 
 def link_version(root: Path, name: str, build: Path) -> None:
@@ -174,18 +189,19 @@ def open_store(root: Path, read_only: bool = True) -> ox.Store:
 class LocalStore:
     """A handle on the current built store that follows the `current` link when a new build lands."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, clock: Callable[[], float] = time.monotonic) -> None:
         self.root = root
+        self._clock = clock  # seconds; the link is looked at once a second at most
         self._path = current_path(root)
         self._store = open_store(root)
-        self._checked = time.monotonic()
+        self._checked = clock()
 
     @property
     def path(self) -> Path:
         return self._path
 
     def get(self) -> ox.Store:
-        now = time.monotonic()
+        now = self._clock()
         if now - self._checked > 1.0:
             self._checked = now
             path = current_path(self.root)

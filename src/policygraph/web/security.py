@@ -1,4 +1,4 @@
-"""Security headers on every response, set in one place (issue 9).
+"""Security headers on every response, set in one place.
 
 HTML pages get a Content-Security-Policy that names no external source: every script, style, font and
 image comes from this server (front-end packages are served from node_modules under /assets/), so a

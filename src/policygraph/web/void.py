@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from policygraph.linked.void import (
 )
 from policygraph.oxrdf import to_ox
 from policygraph.prefixes import DCTERMS
+from policygraph.store.local import changed_at
 from policygraph.web.context import get_settings, get_store
 from policygraph.web.dumps import current_dumps
 from policygraph.web.resources import forms_of, negotiated, reader
@@ -45,12 +45,6 @@ def current_counts() -> DatasetCounts:
             _cache.clear()
             _cache[version] = dataset_counts(handle.get())
         return _cache[version]
-
-
-def build_time(version: str) -> str | None:
-    """'build-20261128T123500-142948' -> '2026-11-28T12:35:00Z' (when the store was built)."""
-    m = re.match(r"build-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)", version)
-    return f"{m[1]}-{m[2]}-{m[3]}T{m[4]}:{m[5]}:{m[6]}Z" if m else None
 
 
 @dataclass
@@ -74,7 +68,7 @@ def describe_dataset(r: Reader) -> Description:
         sources=source_files(source_paths(r.store), get_settings().root),
         license=r.value(ONTOLOGY, DCTERMS + "license"),
         examples=profiled_organisations(r.store)[:3],
-        modified=build_time(get_store().version),
+        modified=changed_at(get_store().version),
         vocabularies=vocabularies(counts),
     )
 

@@ -23,6 +23,7 @@ LAYERS: dict[str, tuple[int, str]] = {
     "policygraph": (0, "ground"),
     "policygraph.errors": (0, "ground"),
     "policygraph.formats": (0, "ground"),
+    "policygraph.limits": (0, "ground"),
     "policygraph.prefixes": (0, "ground"),
     "policygraph.namespaces": (0, "ground"),
     "policygraph.oxrdf": (0, "ground"),

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 import yaml
 
 from policygraph.errors import InputError, NotFound
+from policygraph.limits import MAX_STRING, check_length
 from policygraph.namespaces import Minter
 from policygraph.prefixes import PG, prologue
 
@@ -48,6 +49,7 @@ RESOURCE_TYPES = ("organisation", "initiative", "issue", "partnership", "profile
 LITERAL_TYPES = ("string", "integer", "decimal", "boolean", "year", "date")
 TYPES = ("iri", *RESOURCE_TYPES, *LITERAL_TYPES)
 RESERVED = frozenset({"format"})  # request parameters that are not query parameters
+MAX_DECIMAL_EXPONENT = 100  # a decimal parameter's value lies within 1e-100 and 1e100 (or is 0)
 
 Term = ox.NamedNode | ox.Literal
 
@@ -108,6 +110,10 @@ def _decimal(p: Parameter, raw: str) -> ox.Literal:
         raise InputError(f"parameter {p.name!r}: expected a decimal number, got {raw!r}") from None
     if not number.is_finite():
         raise InputError(f"parameter {p.name!r}: expected a finite decimal number, got {raw!r}")
+    if abs(number.adjusted()) > MAX_DECIMAL_EXPONENT:
+        # Written out in full below: '1e999999999' would become a billion digits.
+        raise InputError(f"parameter {p.name!r}: {raw!r} is out of range: the exponent may be at most "
+                         f"{MAX_DECIMAL_EXPONENT} either way")
     return _literal(format(number, "f"), "decimal")
 
 
@@ -126,8 +132,14 @@ def _matching(pattern: re.Pattern[str], datatype: str, what: str) -> Callable[[P
     return convert
 
 
+def _string(p: Parameter, raw: str) -> ox.Literal:
+    # The engine compares a string parameter with many values (a search compares it with every label).
+    check_length(f"parameter {p.name!r}", raw, MAX_STRING)
+    return ox.Literal(raw)
+
+
 _LITERALS: dict[str, Callable[[Parameter, str], ox.Literal]] = {
-    "string": lambda p, raw: ox.Literal(raw),
+    "string": _string,
     "integer": _integer,
     "decimal": _decimal,
     "boolean": _boolean,

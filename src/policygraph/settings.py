@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from policygraph.errors import InputError
+from policygraph.limits import DEFAULT_MAX_CHAIN
 from policygraph.namespaces import DEFAULT_BASE
 
 
@@ -46,7 +47,8 @@ class Settings:
     max_results: int = 10000
     max_request_bytes: int = 1_000_000
     max_query_length: int = 100_000
-    max_nesting: int = 200
+    max_nesting: int = 200  # brackets, and prefix operators in a row (sparql/guards.py)
+    max_chain: int = DEFAULT_MAX_CHAIN  # operators and groups chained at one level of brackets
     write_token: str | None = None
     public_url: str | None = None  # where this server is reached, if not its own host
     # A query that finds every general query worker busy runs in the one fast-lane worker, but only

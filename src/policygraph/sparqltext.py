@@ -33,6 +33,8 @@ _TOKEN = re.compile(
       | [A-Za-z_][A-Za-z0-9_]*)
   | (?P<open>[({\[])
   | (?P<close>[)}\]])
+  # Operators, the two-character ones whole: what builds expression and path trees (sparql/guards.py counts them).
+  | (?P<op>\|\||&&|!=|<=|>=|\^\^|[|&+\-*/^!=<>])
   | (?P<space>\s+)
   | (?P<other>.)
     """,
@@ -41,7 +43,7 @@ _TOKEN = re.compile(
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # comment string unterminated iri var lang name open close other
+    kind: str  # comment string unterminated iri var lang name open close op other
     text: str
     start: int
     depth: int  # nesting depth before the token

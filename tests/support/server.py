@@ -57,6 +57,29 @@ def stop_remotes() -> None:
         process.wait()
 
 
+def descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (its query workers, their fork server, the writer), read from /proc:
+    a worker that died and was replaced shows as one pid gone and another come."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue  # gone meanwhile
+            fields = stat.rsplit(")", 1)[1].split()  # the command name may hold spaces and parentheses
+            if fields[0] != "Z":  # a zombie has ended
+                parents[int(entry)] = int(fields[1])
+    found: set[int] = set()
+    frontier = [pid]
+    while frontier:
+        current = frontier.pop()
+        children = {child for child, parent in parents.items() if parent == current} - found
+        found |= children
+        frontier.extend(children)
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -211,9 +211,9 @@ def test_length_is_refused_before_parsing(limited: LiveServer) -> None:
 
 @pytest.mark.local_store
 def test_a_crash_in_oxigraph_takes_down_one_worker_not_the_server(built: Built, store_dir: Path) -> None:
-    """Without the nesting guard Oxigraph's parser overflows its stack on ~3,000 nested groups and the
+    """Without the nesting guards Oxigraph's parser overflows its stack on ~2,200 nested groups and the
     process dies; here it is a worker process: the request fails, the server goes on."""
-    server = start_server(store_dir, extra_env={"POLICYGRAPH_MAX_NESTING": "1000000"})
+    server = start_server(store_dir, extra_env={"POLICYGRAPH_MAX_NESTING": "1000000", "POLICYGRAPH_MAX_CHAIN": "1000000"})
     try:
         deep = "ASK " + "{" * 6000 + "}" * 6000
         response = sparql(server, deep, method="direct")

@@ -9,11 +9,12 @@ from policygraph.errors import InputError, NotFound
 from policygraph.explore.filters import View
 from policygraph.explore.model import Network, Node, key_of
 from policygraph.explore.sparql import Sparql, iri, literal
+from policygraph.limits import MAX_SEARCH
 
 MAX_DEPTH = 3
 MAX_NEIGHBOURHOOD = 300
 MAX_SUGGESTIONS = 25
-MAX_QUERY = 100
+MAX_QUERY = MAX_SEARCH  # characters of search text
 
 EVIDENCE = """
 SELECT ?node ?quote ?section ?heading ?line ?profile WHERE {

@@ -113,7 +113,7 @@ class QueryService:
 
     def inspect(self, text: str) -> QueryInfo:
         """Refuse what must not reach Oxigraph (400, with the position) and tell the query form."""
-        return inspect_query(text, self.settings.max_query_length, self.settings.max_nesting)
+        return inspect_query(text, self.settings.max_query_length, self.settings.max_nesting, self.settings.max_chain)
 
     def run(
         self,
@@ -153,7 +153,7 @@ class QueryService:
     def graph_content(self, graph: str | None, media: MediaType) -> Answer:
         """The triples of one named graph (None: the default graph, i.e. the union) for the Graph Store GET."""
         text = UNION_CONTENT if graph is None else GRAPH_CONTENT
-        info = inspect_query(text, self.settings.max_query_length, self.settings.max_nesting)
+        info = self.inspect(text)
         substitutions: dict[str, Term] = {} if graph is None else {"graph": ox.NamedNode(graph)}
         return self.run(text, info, media, substitutions=substitutions)
 

@@ -10,6 +10,7 @@ from policygraph.settings import Settings, load_settings
 from policygraph.store import LocalStore
 from policygraph.store.remote import RemoteStore
 from policygraph.web.assets import bp as assets_bp
+from policygraph.web.bounds import register_input_bounds
 from policygraph.web.catalogue import bp as catalogue_bp
 from policygraph.web.context import SETTINGS, STORE
 from policygraph.web.dumps import bp as dumps_bp
@@ -38,5 +39,6 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_error_handlers(app)  # one error shape: JSON for API clients, a page for browsers
+    register_input_bounds(app)  # every header, parameter and path part within its bound (limits.py)
     register_security_headers(app)  # CSP, nosniff, frame options
     return app

@@ -7,21 +7,26 @@ say `Vary: Accept` and where the chosen form lives (`Content-Location`). /id/<ki
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from policygraph.errors import NotFound
 from policygraph.formats import GRAPH_TYPES, HTML, MediaType, by_suffix, rdf_format
+from policygraph.limits import MAX_KEY, MAX_SEARCH, shorten, too_long
 from policygraph.linked.describe import describe, serialize
 from policygraph.linked.iris import ALL_KINDS, IriMap
-from policygraph.linked.pages import index_page, kind_counts, page_for, suggestions
+from policygraph.linked.pages import index_page, kind_counts, page_for, suggestions, titled_counts
 from policygraph.linked.reader import Reader
+from policygraph.linked.suggest import SuggestionIndex
 from policygraph.web.context import get_settings, get_store
 from policygraph.web.responses import requested, wants_html
 
 bp = Blueprint("resources", __name__)
+SUGGESTIONS = "policygraph.suggestions"
+_INDEX_LOCK = threading.Lock()
 
 # The server's order of preference: browsers (and */*) get HTML; RDF clients name their syntax.
 FORMS: list[MediaType] = [HTML, *GRAPH_TYPES]
@@ -72,15 +77,29 @@ def negotiated(
     return response
 
 
-def not_found(iri: str, message: str) -> Response:
-    """A 404 a person can use (suggestions, search), or the one JSON error shape for machines."""
+def suggestion_index(r: Reader) -> SuggestionIndex:
+    """The did-you-mean index of the store's current version: built on the first 404 page after each
+    build or write (one pass over the names), then shared by every request."""
+    version = get_store().version
+    with _INDEX_LOCK:
+        cached: tuple[str, SuggestionIndex] | None = current_app.extensions.get(SUGGESTIONS)
+        if cached is None or cached[0] != version:
+            cached = current_app.extensions[SUGGESTIONS] = (version, SuggestionIndex(r))
+        return cached[1]
+
+
+def not_found(kind: str, key: str, message: str) -> Response:
+    """A 404 a person can use (suggestions, search), or the one JSON error shape for machines. The work is
+    bounded whatever the key's length (linked/suggest.py); the page shows a long key shortened."""
     if not wants_html():
         raise NotFound(message)
     r = reader()
-    kind = r.map.kind_of(iri)
+    known = kind if kind in ALL_KINDS else None
+    index = suggestion_index(r)
     html = render_template(
-        "ld/notfound.html", iri=iri, message=message, kind=kind, suggestions=suggestions(r, iri),
-        kinds=kind_counts(r), query=iri.rsplit("/", 1)[-1].replace("-", " "),
+        "ld/notfound.html", iri=shorten(r.map.resource(kind, key)), message=message, kind=known,
+        suggestions=suggestions(r, index.lookup(known, key).suggestions), kinds=titled_counts(index.sizes()),
+        query=key.rsplit("/", 1)[-1].replace("-", " ")[:MAX_SEARCH],
     )
     return Response(html, status=404, content_type=HTML.content_type)
 
@@ -98,9 +117,12 @@ def split_suffix(r: Reader, kind: str, slug: str) -> tuple[str, str | None] | No
 @bp.get("/id/<kind>/<path:slug>")
 def resource(kind: str, slug: str) -> Response:
     r = reader()
+    if len(slug) > MAX_KEY:
+        return not_found(kind, slug, f"There is no resource {shorten(r.map.resource(kind, slug))} in this dataset: "
+                                     + too_long("its key", len(slug), MAX_KEY) + ".")
     found = split_suffix(r, kind, slug)
     if found is None:
-        return not_found(r.map.resource(kind, slug), f"There is no resource {r.map.resource(kind, slug)} in this dataset.")
+        return not_found(kind, slug, f"There is no resource {r.map.resource(kind, slug)} in this dataset.")
     slug, suffix = found
     iri = r.map.resource(kind, slug)
     path = r.map.href(iri)
@@ -126,6 +148,6 @@ def kinds() -> str:
 def index(kind: str) -> Response | str:
     r = reader()
     if kind not in ALL_KINDS:
-        return not_found(r.map.id_base + kind + "/", f"There is no kind of resource called '{kind}'.")
-    query = request.args.get("q", "")[:200]
+        return not_found(kind, "", f"There is no kind of resource called '{kind}'.")
+    query = request.args.get("q", "")  # at most MAX_SEARCH characters (web/bounds.py)
     return render_template("ld/index.html", index=index_page(r, kind, query))

@@ -14,6 +14,7 @@ from flask import Response, request
 
 from policygraph.errors import NotAcceptable
 from policygraph.formats import FORMAT_ALIASES, HTML, MediaType
+from policygraph.limits import MAX_ACCEPT, PARAMETER_LIMITS, check_length
 from policygraph.settings import Settings
 from policygraph.sparql.service import Answer
 
@@ -24,9 +25,13 @@ CORS_HEADERS = {
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """'text/turtle;q=0.9, */*;q=0.1' -> [('text/turtle', 0.9), ('*/*', 0.1)], best first (stable)."""
+    """'text/turtle;q=0.9, */*;q=0.1' -> [('text/turtle', 0.9), ('*/*', 0.1)], best first (stable).
+
+    A header over MAX_ACCEPT is refused (400) before any view runs (web/bounds.py); here it is refused
+    again, for callers outside a request's checks."""
     if not header or not header.strip():
         return [("*/*", 1.0)]
+    check_length("the Accept header", header, MAX_ACCEPT)
     entries: list[tuple[str, float, int]] = []
     for position, part in enumerate(header.split(",")):
         fields = [f.strip() for f in part.split(";")]
@@ -61,6 +66,7 @@ def negotiate(accept: str | None, offers: list[MediaType], format_param: str | N
     Raises NotAcceptable (406) naming what can be served when nothing acceptable is on offer.
     """
     if format_param:
+        check_length("the parameter 'format'", format_param, PARAMETER_LIMITS["format"])
         name = FORMAT_ALIASES.get(format_param.lower(), format_param.lower())
         for offer in offers:
             if name in (offer.name, offer.suffix) or offer.matches(name):
@@ -88,7 +94,10 @@ def requested(offers: list[MediaType], format_param: str | None = None) -> Media
 def wants_html() -> bool:
     """True when the request's Accept names HTML and ranks it at least as high as any other type it names
     (wildcards aside)."""
-    ranges = parse_accept(request.headers.get("Accept"))
+    header = request.headers.get("Accept")
+    if header is not None and len(header) > MAX_ACCEPT:
+        return False  # the request is being refused for it (web/bounds.py): the error goes out as JSON
+    ranges = parse_accept(header)
     html = max((q for mime, q in ranges if HTML.matches(mime)), default=0.0)
     other = max((q for mime, q in ranges if not HTML.matches(mime) and "*" not in mime), default=0.0)
     return html > 0 and html >= other

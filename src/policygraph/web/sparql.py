@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from policygraph.errors import InputError, UnsupportedMediaType
 from policygraph.formats import GRAPH_TYPES, GRAPHS, HTML
+from policygraph.limits import MAX_DATASET_GRAPHS
 from policygraph.namespaces import PREFIXES
 from policygraph.sparql.description import service_description
 from policygraph.sparql.service import EDITOR_START, Dataset, offers_for, parse_iri
@@ -59,6 +60,11 @@ def _single(params: MultiDict[str, str], name: str) -> str | None:
 
 
 def _dataset(params: MultiDict[str, str]) -> Dataset:
+    given = len(params.getlist("default-graph-uri")) + len(params.getlist("named-graph-uri"))
+    if given > MAX_DATASET_GRAPHS:
+        # Each graph is a part of the dataset the engine assembles for the query.
+        raise InputError(f"this request names {given:,} graphs in default-graph-uri and named-graph-uri; the limit is "
+                         f"{MAX_DATASET_GRAPHS:,}")
     defaults = [parse_iri(v, "default-graph-uri") for v in params.getlist("default-graph-uri")]
     named = [parse_iri(v, "named-graph-uri") for v in params.getlist("named-graph-uri")]
     return Dataset(defaults or None, named or None)

@@ -33,8 +33,8 @@ def authorise(settings: Settings, header: str | None) -> None:
 
 
 def check_update(settings: Settings, text: str) -> None:
-    """The same limits as queries (length, nesting, no LOAD or SERVICE), before the update goes anywhere."""
-    inspect_update(text, settings.max_query_length, settings.max_nesting)
+    """The same limits as queries (length, nesting, chains, no LOAD or SERVICE), before the update goes anywhere."""
+    inspect_update(text, settings.max_query_length, settings.max_nesting, settings.max_chain)
 
 
 def commit(settings: Settings, request: WriteRequest) -> WriteResult:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -80,28 +79,14 @@ def index_page(reader: Reader, kind: str, query: str = "") -> IndexPage:
 
 def kind_counts(reader: Reader) -> list[tuple[str, str, int]]:
     """(kind, title, number of resources) for every kind that has resources."""
-    out = []
-    for kind in ALL_KINDS:
-        count = len(resources_of(reader, kind))
-        if count:
-            out.append((kind, KIND_TITLES.get(kind, kind), count))
-    return out
+    return titled_counts({kind: len(iris) for kind, iris in resources_by_kind(reader).items()})
 
 
-def suggestions(reader: Reader, iri: str, limit: int = 8) -> list[Ref]:
-    """Resources whose IRI or name resembles an unknown IRI, best first (for the 404 page)."""
-    kind = reader.map.kind_of(iri)
-    kinds = [kind] if kind else list(ALL_KINDS)
-    wanted = iri.rsplit("/", 1)[-1].casefold().replace("-", " ")
-    scored: list[tuple[float, str]] = []
-    for k in kinds:
-        for candidate in resources_of(reader, k):
-            slug = candidate.rsplit("/", 1)[-1].replace("-", " ")
-            label = reader.label(candidate).casefold()
-            score = max(difflib.SequenceMatcher(None, wanted, slug).ratio(),
-                        difflib.SequenceMatcher(None, wanted, label).ratio(),
-                        0.9 if wanted and (wanted in slug or wanted in label) else 0.0)
-            if score >= 0.55:
-                scored.append((score, candidate))
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    return [reader.ref(c, _note(reader, c, reader.map.kind_of(c) or "")) for _, c in scored[:limit]]
+def titled_counts(sizes: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(kind, title, count) in the order pages list kinds, for the kinds with a count."""
+    return [(kind, KIND_TITLES.get(kind, kind), sizes[kind]) for kind in ALL_KINDS if sizes.get(kind)]
+
+
+def suggestions(reader: Reader, iris: list[str]) -> list[Ref]:
+    """Links to the resources a did-you-mean look-up found (linked/suggest.py), each with its note."""
+    return [reader.ref(c, _note(reader, c, reader.map.kind_of(c) or "")) for c in iris]

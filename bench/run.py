@@ -37,6 +37,8 @@ class Run:
     quick: bool
     data: dict[str, Any] = field(default_factory=dict)
     serving: dict[str, Any] = field(default_factory=dict)  # options of bench/throughput.py's measure()
+    bounded_before: str | None = None  # a src directory of the code before the input bounds (bench/bounded.py)
+    earlier: dict[str, str] = field(default_factory=dict)  # the last run's sections, by name
 
     def child(self, task: str, timeout: float | None = None, **kwargs: Any) -> dict[str, Any] | None:
         """Run one task of bench/tasks.py in a new process; None if it did not finish within `timeout`."""
@@ -262,6 +264,13 @@ def writes(run: Run) -> str:
     return section(run)
 
 
+def bounded_inputs(run: Run) -> str:
+    """Requests with long inputs, answered within their bounds (bench/bounded.py): seconds."""
+    from bench.bounded import section
+
+    return section(run)
+
+
 def open_points(run: Run) -> str:
     return """## Open points
 
@@ -274,7 +283,7 @@ def open_points(run: Run) -> str:
 """
 
 
-SECTIONS: list[Section] = [machine, method, seed, scale, serving, writes, open_points]
+SECTIONS: list[Section] = [machine, method, seed, scale, serving, writes, bounded_inputs, open_points]
 MARKED = re.compile(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", re.S)
 SECTION = re.compile(r"<!-- section:([\w-]+):start -->.*?<!-- section:\1:end -->", re.S)
 ALWAYS = {"machine", "method", "open_points"}  # cheap, and describe this run: never kept from an earlier one
@@ -307,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--serving-request-cap", type=float, default=120.0,
                    help="seconds after which a serving request is abandoned and its server restarted")
     p.add_argument("--serving-budget", type=float, default=900.0, help="seconds for one HTTP peer's latency pass (serving)")
+    p.add_argument("--bounded-before", metavar="SRC",
+                   help="a src directory of the code before the input bounds, measured for the 'before' figures of "
+                        "bounded_inputs (default: keep those of the last run)")
     p.add_argument("--sections", help="comma-separated sections to run (default: all); the others are kept as the "
                                       "last run wrote them, and the header says so")
     p.add_argument("--child", nargs=2, metavar=("TASK", "JSON"), help=argparse.SUPPRESS)
@@ -320,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [20_000] if args.quick else [int(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
     large = [int(s) for s in args.large.split(",") if s] if not args.quick else []
-    run = Run(args.work, sizes, large, args.pyshacl_cap, args.quick)
+    run = Run(args.work, sizes, large, args.pyshacl_cap, args.quick, bounded_before=args.bounded_before)
     run.serving = {"duration": 5.0 if args.quick else args.serving_duration, "reps": 3 if args.quick else 10,
                    "request_cap": args.serving_request_cap, "budget": args.serving_budget}
     started = time.perf_counter()
@@ -328,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or (args.work / "benchmarks-quick.md" if args.quick else ROOT / "docs" / "benchmarks.md")
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
     earlier = _kept_sections(previous)
+    run.earlier = earlier
     names = [section.__name__ for section in SECTIONS]
     chosen = set(names) if not args.sections else {n.strip() for n in args.sections.split(",")} | ALWAYS
     unknown = chosen - set(names)

@@ -43,7 +43,11 @@ class Settings:
     workers: int = 2
     threads: int = 8
     query_timeout: float = 10.0
+    # The most solutions (or triples) one SPARQL answer may hold: a larger answer is refused with 422 and
+    # a note on paging (LIMIT/OFFSET) and the dumps, never sent cut short.
     max_results: int = 10000
+    # The most triples a Graph Store GET sends (one graph as a whole; the dumps hold everything).
+    max_graph_triples: int = 1_000_000
     max_request_bytes: int = 1_000_000
     max_query_length: int = 100_000
     max_nesting: int = 200
@@ -52,6 +56,9 @@ class Settings:
     # A query that finds every general query worker busy runs in the one fast-lane worker, but only
     # for this long: the fast lane keeps cheap queries answered while long ones hold the others.
     fast_lane_timeout: float = 2.0
+    # How many requests may wait for a query worker at once (sparql/pool.py); one more gets 503 with
+    # Retry-After. A wait is bounded by query_timeout as well.
+    queue_length: int = 64
     write_timeout: float = 120.0  # one write: apply, re-derive, validate with the shapes, commit
     # The result cache (sparql/cache.py): entries and bytes it may hold; 0 entries turns it off.
     cache_entries: int = 1024

@@ -92,6 +92,7 @@ class QueryService:
                 timeout=settings.query_timeout,
                 fast_timeout=settings.fast_lane_timeout,
                 prefixes=dict(PREFIXES),
+                queue_length=settings.queue_length,
             )
         self.cache = ResultCache(settings.cache_entries, settings.cache_bytes)
 
@@ -122,12 +123,15 @@ class QueryService:
         media: MediaType,
         dataset: Dataset | None = None,
         substitutions: dict[str, Term] | None = None,
+        limit: int | None = None,
     ) -> Answer:
+        """The answer, cut at `limit` solutions or triples (max_results unless given) with `truncated` set:
+        the views refuse a cut answer (ResultTooLarge) or say on the page that it is cut."""
         dataset = dataset or Dataset()
         job = Job(
             text=text,
             fmt=media.name,
-            limit=self.settings.max_results,
+            limit=self.settings.max_results if limit is None else limit,
             # FROM / FROM NAMED in the text define the dataset; otherwise the default graph is the store's,
             # the merge of the named graphs (store/merge.py).
             default_graphs=dataset.default_graphs if dataset.given else None,
@@ -155,7 +159,7 @@ class QueryService:
         text = UNION_CONTENT if graph is None else GRAPH_CONTENT
         info = inspect_query(text, self.settings.max_query_length, self.settings.max_nesting)
         substitutions: dict[str, Term] = {} if graph is None else {"graph": ox.NamedNode(graph)}
-        return self.run(text, info, media, substitutions=substitutions)
+        return self.run(text, info, media, substitutions=substitutions, limit=self.settings.max_graph_triples)
 
     def _remote_run(self, job: Job) -> Reply:
         assert self.remote is not None

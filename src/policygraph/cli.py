@@ -140,7 +140,7 @@ def cmd_sections(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     vocab = load_vocabularies(settings, Minter(settings.base_iri))
-    for profile in load_profiles(settings.path(settings.sources_dir), IssueMatcher.from_graph(vocab["issues"])):
+    for profile in load_profiles(settings.input_dir("sources_dir"), IssueMatcher.from_graph(vocab["issues"])):
         if args.organisation and profile.key != args.organisation:
             continue
         for s in profile.sections:

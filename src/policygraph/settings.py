@@ -8,28 +8,32 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from policygraph import bundle
 from policygraph.errors import InputError
 from policygraph.namespaces import DEFAULT_BASE
 
+InputDir = Literal["sources_dir", "curated_dir", "ontology_dir", "shapes_dir", "queries_dir"]
+
 
 def _project_root() -> Path:
-    """The checkout that holds data/ and ontology/ (the working directory when run from elsewhere)."""
-    here = Path(__file__).resolve().parents[2]
-    return here if (here / "ontology").is_dir() else Path.cwd()
+    """The checkout that holds data/ and ontology/ when run from one; otherwise (an installed package) the
+    working directory."""
+    return bundle.CHECKOUT if bundle.in_checkout() else Path.cwd()
 
 
 @dataclass(frozen=True)
 class Settings:
     root: Path = field(default_factory=_project_root)
     base_iri: str = DEFAULT_BASE
-    # Inputs, relative to root unless absolute.
+    # Inputs, relative to root unless absolute. The ontology, shapes and queries go with the code: an
+    # installed package defaults to the copies it carries (bundle.py).
     sources_dir: Path = Path("data/sources")
     curated_dir: Path = Path("data/curated")
-    ontology_dir: Path = Path("ontology")
-    shapes_dir: Path = Path("shapes")
-    queries_dir: Path = Path("queries")
+    ontology_dir: Path = field(default_factory=lambda: bundle.default_folder("ontology"))
+    shapes_dir: Path = field(default_factory=lambda: bundle.default_folder("shapes"))
+    queries_dir: Path = field(default_factory=lambda: bundle.default_folder("queries"))
     # The store: a directory holding built stores and the 'current' link, or a SPARQL endpoint URL.
     store: str = "var/store"
     # A remote store (store/remote.py): its update endpoint when not the query URL's /query -> /update,
@@ -67,6 +71,18 @@ class Settings:
     def path(self, value: Path | str) -> Path:
         p = Path(value)
         return p if p.is_absolute() else self.root / p
+
+    def input_dir(self, name: InputDir) -> Path:
+        """The folder an input setting names, which must exist. An installed package has no data of its
+        own: a missing folder is reported with the setting that names it, so the reader knows what to set."""
+        value = Path(getattr(self, name))
+        path = self.path(value)
+        if not path.is_dir():
+            hint = f"POLICYGRAPH_{name.upper()} (or {name} in a settings file) to the folder"
+            if not value.is_absolute():
+                hint += f", or POLICYGRAPH_ROOT to the folder that has {value} in it"
+            raise InputError(f"setting {name}: there is no folder {path}; set {hint}")
+        return path
 
     @property
     def store_path(self) -> Path:

@@ -5,6 +5,9 @@
   the union of all named graphs.
 - Update: POST application/sparql-update, or form-encoded update=, with `Authorization: Bearer <token>`
   (writes are off unless settings.write_token is set). Same URL as queries, as the protocol allows.
+  `using-graph-uri` and `using-named-graph-uri` (query string or form, repeatable) give the dataset of
+  every operation that matches a pattern (writes/dataset.py).
+- Relative IRIs in queries and updates resolve against settings.base_iri, never this request's URL.
 - GET without a query: the query UI for browsers, the service description (Turtle, ...) otherwise.
 - A browser that opens /sparql?query=... (a shared link) gets the UI with that query loaded and run;
   any other client gets results.
@@ -168,10 +171,13 @@ def _update(text: str, params: MultiDict[str, str]) -> Response:
     g.policygraph_write = True
     settings = get_settings()
     authorise(settings, request.headers.get("Authorization"))
-    if params.getlist("using-graph-uri") or params.getlist("using-named-graph-uri"):
-        raise InputError("using-graph-uri and using-named-graph-uri are not supported: write USING or WITH in the update")
-    check_update(settings, text)
-    result = commit(settings, WriteRequest(Operation.UPDATE, update=text))
+    write = WriteRequest(
+        Operation.UPDATE, update=text,
+        using_graphs=tuple(parse_iri(v, "using-graph-uri") for v in params.getlist("using-graph-uri")),
+        using_named_graphs=tuple(parse_iri(v, "using-named-graph-uri") for v in params.getlist("using-named-graph-uri")),
+    )
+    check_update(settings, write)
+    result = commit(settings, write)
     return jsonify({
         "status": "committed",
         "quads_before": result.quads_before,

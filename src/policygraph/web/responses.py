@@ -95,8 +95,17 @@ def wants_html() -> bool:
 
 
 def base_url(settings: Settings) -> str:
-    """Where this server is reached: the configured public URL, else the request's own host."""
-    return (settings.public_url.rstrip("/") + "/") if settings.public_url else request.host_url
+    """Where this server is reached: the configured public URL, else the request's own host and mount
+    point. A response that names it without a public URL depends on the request's host: see `varies_by_host`."""
+    return (settings.public_url.rstrip("/") + "/") if settings.public_url else request.url_root
+
+
+def varies_by_host(response: Response, settings: Settings) -> Response:
+    """`Vary: Host` on a response whose links come from the request's host (no public URL is configured),
+    so that no cache between hosts hands one host's links to another."""
+    if not settings.public_url:
+        response.vary.add("Host")
+    return response
 
 
 def answer_response(answer: Answer) -> Response:

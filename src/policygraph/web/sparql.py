@@ -25,7 +25,7 @@ from policygraph.namespaces import PREFIXES
 from policygraph.sparql.description import service_description
 from policygraph.sparql.service import EDITOR_START, Dataset, offers_for, parse_iri
 from policygraph.web.context import catalogue, get_settings, get_store, query_service
-from policygraph.web.responses import answer_response, base_url, requested, wants_html, with_cors
+from policygraph.web.responses import answer_response, base_url, requested, varies_by_host, wants_html, with_cors
 from policygraph.writes import Operation, WriteRequest, authorise, check_update, commit
 
 bp = Blueprint("sparql", __name__)
@@ -144,7 +144,7 @@ def _describe_or_ui() -> Response:
     )) or b""
     response = Response(body, content_type=media.content_type)
     response.headers["Vary"] = "Accept"
-    return response
+    return varies_by_host(response, settings)
 
 
 def _ui(text: str | None, run: bool) -> Response:

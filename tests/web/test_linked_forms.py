@@ -222,6 +222,15 @@ def test_the_service_description_names_the_endpoint_where_it_is_reached(app_serv
                      ox.NamedNode(root + ".well-known/void")) in triples
 
 
+def test_a_malformed_host_gets_the_datasets_base(app_server: InProcess) -> None:
+    for path in ("/.well-known/void", "/sparql"):
+        response = app_server.client.get(path, headers={"Accept": "application/n-triples", "Host": "not a host"})
+        body = response.get_data(as_text=True)
+        response.close()
+        assert response.status_code == 200
+        assert f"<{BASE}sparql>" in body and "http:///" not in body
+
+
 @pytest.fixture(scope="module")
 def published(app_server: InProcess) -> Iterator[InProcess]:
     """The app over the same store with a public URL configured (behind a proxy, say)."""

@@ -85,6 +85,12 @@ class Settings:
         return path
 
     @property
+    def resource_base(self) -> str:
+        """`base_iri` with its trailing slash: what resource IRIs hang under, and what relative IRIs in
+        queries and updates resolve against (never a request's URL: the graph holds no host's IRIs)."""
+        return self.base_iri if self.base_iri.endswith("/") else self.base_iri + "/"
+
+    @property
     def store_path(self) -> Path:
         return self.path(self.store)
 

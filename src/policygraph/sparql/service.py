@@ -137,6 +137,9 @@ class QueryService:
             default_graphs=dataset.default_graphs if dataset.given else None,
             named_graphs=dataset.named_graphs if dataset.given else None,
             substitutions={name: to_wire(term) for name, term in (substitutions or {}).items()},
+            # Relative IRIs resolve against the dataset's base, never the request's URL: the graph holds
+            # only base IRIs, whatever host a server answers on. A BASE in the text wins.
+            base_iri=self.settings.resource_base,
         )
         key = (job.text, job.fmt, job.limit,
                None if job.default_graphs is None else tuple(job.default_graphs),
@@ -166,13 +169,14 @@ class QueryService:
         substitutions = {name: to_term(wire) for name, wire in job.substitutions.items()}
         try:
             # Parsed here first, so a malformed query gets the same message and position as locally.
-            ox.Store().query(job.text, substitutions={ox.Variable(k): v for k, v in substitutions.items()})
+            ox.Store().query(job.text, base_iri=job.base_iri,
+                             substitutions={ox.Variable(k): v for k, v in substitutions.items()})
         except SyntaxError as exc:
             return Reply(ok=False, error="syntax", message=str(exc))
         except (ValueError, RuntimeError) as exc:
             return Reply(ok=False, error="input", message=str(exc))
         started = time.monotonic()
-        kwargs: dict[str, object] = {"substitutions": substitutions}
+        kwargs: dict[str, object] = {"substitutions": substitutions, "base_iri": job.base_iri}
         if job.default_graphs is not None or job.named_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]

@@ -95,8 +95,20 @@ def wants_html() -> bool:
 
 
 def base_url(settings: Settings) -> str:
-    """Where this server is reached: the configured public URL, else the request's own host."""
-    return (settings.public_url.rstrip("/") + "/") if settings.public_url else request.host_url
+    """Where this server is reached: the configured public URL, else the request's own host and mount
+    point. A response that names it without a public URL depends on the request's host: see `varies_by_host`.
+    A Host header werkzeug refuses as malformed (it reads as empty) gets the dataset's base instead."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/"
+    return request.url_root if request.host else settings.resource_base
+
+
+def varies_by_host(response: Response, settings: Settings) -> Response:
+    """`Vary: Host` on a response whose links come from the request's host (no public URL is configured),
+    so that no cache between hosts hands one host's links to another."""
+    if not settings.public_url:
+        response.vary.add("Host")
+    return response
 
 
 def refuse_cut(answer: Answer, setting: str = "max_results") -> None:

@@ -199,7 +199,7 @@ def seed(store: str) -> dict[str, Any]:
     t = time.perf_counter()
     built = build_dataset(settings)
     build = time.perf_counter() - t
-    shapes = load_shapes(settings.path(settings.shapes_dir))
+    shapes = load_shapes(settings.input_dir("shapes_dir"))
     t = time.perf_counter()
     report = validate_graph(None, shapes, built.store)
     validate = time.perf_counter() - t

@@ -27,6 +27,7 @@ LAYERS: dict[str, tuple[int, str]] = {
     "policygraph.prefixes": (0, "ground"),
     "policygraph.namespaces": (0, "ground"),
     "policygraph.oxrdf": (0, "ground"),
+    "policygraph.bundle": (0, "ground"),
     "policygraph.processes": (0, "ground"),
     "policygraph.settings": (0, "ground"),
     "policygraph.sparqltext": (0, "ground"),

@@ -69,7 +69,7 @@ def _rebase(graph: Graph, base: str) -> Graph:
 def load_vocabularies(settings: Settings, minter: Minter) -> dict[str, Graph]:
     graphs: dict[str, Graph] = {}
     for name, filename in VOCABULARY_FILES.items():
-        path = settings.path(settings.ontology_dir) / filename
+        path = settings.input_dir("ontology_dir") / filename
         g = Graph()
         try:
             g.parse(path, format="turtle")
@@ -113,10 +113,10 @@ def build_dataset(settings: Settings) -> Built:
     minter = Minter(settings.base_iri)
     vocab = load_vocabularies(settings, minter)
     matcher = IssueMatcher.from_graph(vocab["issues"])
-    profiles = load_profiles(settings.path(settings.sources_dir), matcher)
+    profiles = load_profiles(settings.input_dir("sources_dir"), matcher)
     finder = QuoteFinder(profiles)
     curated = load_curated(
-        settings.path(settings.curated_dir),
+        settings.input_dir("curated_dir"),
         finder,
         vocab_keys(vocab["kinds"], vocab["issues"], minter),
         root=settings.root,

@@ -87,8 +87,9 @@ def _term(term: object) -> str:
     return str(term)
 
 
-def run_query(store: ox.Store, text: str, fmt: str) -> str:
-    result = store.query(text)  # the default graph is the merge of all named graphs
+def run_query(store: ox.Store, text: str, fmt: str, base_iri: str | None = None) -> str:
+    # The default graph is the merge of all named graphs; relative IRIs resolve against the dataset's base.
+    result = store.query(text, base_iri=base_iri)
     if isinstance(result, ox.QueryBoolean):
         result = bool(result)
     if isinstance(result, bool):
@@ -117,9 +118,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     from policygraph.store import open_dataset
 
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    store = open_dataset(_settings(args))
+    settings = _settings(args)
+    store = open_dataset(settings)
     try:
-        print(run_query(store, text, args.format))
+        print(run_query(store, text, args.format, settings.resource_base))
     except SyntaxError as exc:
         raise InputError(f"malformed query: {exc}") from None
     return 0
@@ -140,7 +142,7 @@ def cmd_sections(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     vocab = load_vocabularies(settings, Minter(settings.base_iri))
-    for profile in load_profiles(settings.path(settings.sources_dir), IssueMatcher.from_graph(vocab["issues"])):
+    for profile in load_profiles(settings.input_dir("sources_dir"), IssueMatcher.from_graph(vocab["issues"])):
         if args.organisation and profile.key != args.organisation:
             continue
         for s in profile.sections:

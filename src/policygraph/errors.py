@@ -10,6 +10,7 @@ status whichever store answers.
     │   │   └── UnsupportedStatements    statements no quote supports, every one listed
     │   ├── QueryRefused                 refused before it reaches the engine (too long, too deep, SERVICE)
     │   ├── MalformedQuery               the engine's parser rejected it (with its position)
+    │   ├── QueryTooComplex              the process evaluating it died (Oxigraph aborted on it)
     │   └── DefaultGraphWrite            a write naming the default graph (the merge of the named graphs)
     ├── Unauthorized (401)               a write without credentials
     ├── Forbidden (403)                  writes disabled, or a wrong token
@@ -17,7 +18,7 @@ status whichever store answers.
     ├── NotAcceptable (406)
     ├── UnsupportedMediaType (415)
     ├── ValidationFailed (422)           SHACL violations, with the report
-    ├── WorkerFailed (500)               the process running a query died
+    ├── ResultTooLarge (422)             an answer over the server's cap: never sent cut short
     ├── WriteFailed (status chosen)      a write that failed for a reason of its own (its status travels)
     ├── StoreError (503)                 the store is missing, locked, corrupt or unreachable
     ├── Busy (503, Retry-After)          every query worker is taken
@@ -130,13 +131,21 @@ class ValidationFailed(PolicygraphError):
         super().__init__(f"SHACL validation failed with {count} violation(s):\n{report}")
 
 
-class WorkerFailed(PolicygraphError):
-    """The worker process running the query died (Oxigraph aborts the process on some inputs).
+class QueryTooComplex(InputError):
+    """The worker process evaluating the query died: Oxigraph aborts the process on some inputs (a stack
+    overflow on nesting the guards did not foresee). The query did it, so 400; the server replaces the
+    worker and goes on answering."""
 
-    The request gets this error, the server replaces the worker and goes on answering.
+
+class ResultTooLarge(PolicygraphError):
+    """The answer has more solutions or triples than the server sends in one response (max_results).
+
+    It is refused rather than cut short: clients (SPARQLWrapper, Jena, Comunica) would take a cut answer
+    for the whole one. The message says how to get everything: pages with LIMIT and OFFSET, or the dumps.
+    422: the request is understood and well formed; this server will not answer it in one piece.
     """
 
-    status = 500
+    status = 422
 
 
 class WriteFailed(PolicygraphError):
@@ -186,6 +195,6 @@ def by_name(name: str, message: str, status: int) -> PolicygraphError:
 _CLASSES: dict[str, type[PolicygraphError]] = {
     c.__name__: c for c in (PolicygraphError, InputError, IngestError, CurationError, UnsupportedStatements, QueryRefused,
                             MalformedQuery, DefaultGraphWrite, Unauthorized, Forbidden, NotFound, NotAcceptable,
-                            UnsupportedMediaType, ValidationFailed, WorkerFailed, WriteFailed, StoreError,
+                            UnsupportedMediaType, ValidationFailed, QueryTooComplex, ResultTooLarge, WriteFailed, StoreError,
                             Busy, QueryTimeout)
 }

@@ -55,7 +55,7 @@ HTML = MediaType("html", "text/html", "html", ("application/xhtml+xml",))
 
 FORMAT_ALIASES = {
     "ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml",
-    "rdf+xml": "rdfxml", "nq": "nquads", "srj": "json", "srx": "xml", "text/turtle": "turtle",
+    "rdf+xml": "rdfxml", "nq": "nquads", "n-quads": "nquads", "srj": "json", "srx": "xml", "text/turtle": "turtle",
 }
 
 
@@ -73,9 +73,22 @@ GRAPH_TYPES = [mt for mt, _ in GRAPHS.values()]
 # Every RDF serialisation by name (the CLI's export, the dumps).
 RDF: dict[str, tuple[MediaType, ox.RdfFormat]] = {**GRAPHS, **DATASETS}
 
+# N3 is asked for by clients that read it; every Turtle document is N3, so N3 is written as Turtle.
+N3 = MediaType("n3", "text/n3", "n3", ("text/rdf+n3",))
+
+# The forms of a linked-data document (a resource, a list of a kind, the dataset description), after
+# HTML: the graph syntaxes, N3, and the dataset syntaxes, which keep the named graph of each statement.
+DOCUMENTS: dict[str, tuple[MediaType, ox.RdfFormat]] = {**GRAPHS, "n3": (N3, ox.RdfFormat.TURTLE), **DATASETS}
+DOCUMENT_TYPES = [mt for mt, _ in DOCUMENTS.values()]
+
 
 def rdf_format(media: MediaType) -> ox.RdfFormat:
-    return RDF[media.name][1]
+    return DOCUMENTS[media.name][1]
+
+
+def keeps_graphs(media: MediaType) -> bool:
+    """True for the dataset syntaxes (N-Quads, TriG): a document in them holds quads, not triples."""
+    return media.name in DATASETS
 
 
 def results_format_of(mime: str) -> ox.QueryResultsFormat | None:

@@ -21,7 +21,7 @@ class Outcome:
 def check(settings: Settings) -> tuple[Built, Report]:
     built = build_dataset(settings)
     # the fast validator reads the Oxigraph store; no rdflib union of the graphs is needed
-    report = validate_graph(None, load_shapes(settings.path(settings.shapes_dir)), built.store)
+    report = validate_graph(None, load_shapes(settings.input_dir("shapes_dir")), built.store)
     return built, report
 
 

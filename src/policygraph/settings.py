@@ -8,29 +8,33 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from policygraph import bundle
 from policygraph.errors import InputError
 from policygraph.limits import DEFAULT_MAX_CHAIN
 from policygraph.namespaces import DEFAULT_BASE
 
+InputDir = Literal["sources_dir", "curated_dir", "ontology_dir", "shapes_dir", "queries_dir"]
+
 
 def _project_root() -> Path:
-    """The checkout that holds data/ and ontology/ (the working directory when run from elsewhere)."""
-    here = Path(__file__).resolve().parents[2]
-    return here if (here / "ontology").is_dir() else Path.cwd()
+    """The checkout that holds data/ and ontology/ when run from one; otherwise (an installed package) the
+    working directory."""
+    return bundle.CHECKOUT if bundle.in_checkout() else Path.cwd()
 
 
 @dataclass(frozen=True)
 class Settings:
     root: Path = field(default_factory=_project_root)
     base_iri: str = DEFAULT_BASE
-    # Inputs, relative to root unless absolute.
+    # Inputs, relative to root unless absolute. The ontology, shapes and queries go with the code: an
+    # installed package defaults to the copies it carries (bundle.py).
     sources_dir: Path = Path("data/sources")
     curated_dir: Path = Path("data/curated")
-    ontology_dir: Path = Path("ontology")
-    shapes_dir: Path = Path("shapes")
-    queries_dir: Path = Path("queries")
+    ontology_dir: Path = field(default_factory=lambda: bundle.default_folder("ontology"))
+    shapes_dir: Path = field(default_factory=lambda: bundle.default_folder("shapes"))
+    queries_dir: Path = field(default_factory=lambda: bundle.default_folder("queries"))
     # The store: a directory holding built stores and the 'current' link, or a SPARQL endpoint URL.
     store: str = "var/store"
     # A remote store (store/remote.py): its update endpoint when not the query URL's /query -> /update,
@@ -44,7 +48,11 @@ class Settings:
     workers: int = 2
     threads: int = 8
     query_timeout: float = 10.0
+    # The most solutions (or triples) one SPARQL answer may hold: a larger answer is refused with 422 and
+    # a note on paging (LIMIT/OFFSET) and the dumps, never sent cut short.
     max_results: int = 10000
+    # The most triples a Graph Store GET sends (one graph as a whole; the dumps hold everything).
+    max_graph_triples: int = 1_000_000
     max_request_bytes: int = 1_000_000
     max_query_length: int = 100_000
     max_nesting: int = 200  # brackets, and prefix operators in a row (sparql/guards.py)
@@ -54,6 +62,9 @@ class Settings:
     # A query that finds every general query worker busy runs in the one fast-lane worker, but only
     # for this long: the fast lane keeps cheap queries answered while long ones hold the others.
     fast_lane_timeout: float = 2.0
+    # How many requests may wait for a query worker at once (sparql/pool.py); one more gets 503 with
+    # Retry-After. A wait is bounded by query_timeout as well.
+    queue_length: int = 64
     write_timeout: float = 120.0  # one write: apply, re-derive, validate with the shapes, commit
     # The result cache (sparql/cache.py): entries and bytes it may hold; 0 entries turns it off.
     cache_entries: int = 1024
@@ -62,6 +73,24 @@ class Settings:
     def path(self, value: Path | str) -> Path:
         p = Path(value)
         return p if p.is_absolute() else self.root / p
+
+    def input_dir(self, name: InputDir) -> Path:
+        """The folder an input setting names, which must exist. An installed package has no data of its
+        own: a missing folder is reported with the setting that names it, so the reader knows what to set."""
+        value = Path(getattr(self, name))
+        path = self.path(value)
+        if not path.is_dir():
+            hint = f"POLICYGRAPH_{name.upper()} (or {name} in a settings file) to the folder"
+            if not value.is_absolute():
+                hint += f", or POLICYGRAPH_ROOT to the folder that has {value} in it"
+            raise InputError(f"setting {name}: there is no folder {path}; set {hint}")
+        return path
+
+    @property
+    def resource_base(self) -> str:
+        """`base_iri` with its trailing slash: what resource IRIs hang under, and what relative IRIs in
+        queries and updates resolve against (never a request's URL: the graph holds no host's IRIs)."""
+        return self.base_iri if self.base_iri.endswith("/") else self.base_iri + "/"
 
     @property
     def store_path(self) -> Path:

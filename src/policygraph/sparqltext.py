@@ -56,6 +56,17 @@ def position(text: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
+def offset_of(text: str, line: int, column: int) -> int:
+    """The character offset of a 1-based line and column (the inverse of `position`), clamped to the text."""
+    start = 0
+    for _ in range(line - 1):
+        found = text.find("\n", start)
+        if found == -1:
+            return len(text)
+        start = found + 1
+    return min(start + max(column, 1) - 1, len(text))
+
+
 def tokens(text: str) -> Iterator[Token]:
     """The tokens of the text that matter here (white space dropped), with their nesting depth."""
     depth = 0
@@ -77,3 +88,59 @@ def keyword(token: Token) -> str | None:
     if token.kind != "name" or ":" in token.text:
         return None
     return token.text.upper()
+
+
+# RFC 3986, appendix B: scheme, authority, path, query, fragment (an absent part is None, an empty one "").
+_REFERENCE = re.compile(r"^(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.DOTALL)
+
+
+def resolve_iri(reference: str, base: str | None) -> str:
+    """An IRI reference resolved against a base as RFC 3986 §5.2 says (and as Oxigraph's parser does), for
+    the places that read IRIs out of query text themselves: a remote store's FROM clauses are sent as
+    protocol parameters, which must be absolute. Without a base the reference is returned as it is."""
+    scheme, authority, path, query, fragment = _REFERENCE.match(reference).groups()  # type: ignore[union-attr]
+    if scheme is not None or base is None:
+        return _compose(scheme, authority, _remove_dots(path), query, fragment) if scheme is not None else reference
+    b_scheme, b_authority, b_path, b_query, _ = _REFERENCE.match(base).groups()  # type: ignore[union-attr]
+    if authority is not None:
+        return _compose(b_scheme, authority, _remove_dots(path), query, fragment)
+    if path == "":
+        return _compose(b_scheme, b_authority, b_path, query if query is not None else b_query, fragment)
+    if path.startswith("/"):
+        return _compose(b_scheme, b_authority, _remove_dots(path), query, fragment)
+    if b_authority is not None and b_path == "":
+        merged = "/" + path
+    else:
+        merged = b_path[: b_path.rfind("/") + 1] + path
+    return _compose(b_scheme, b_authority, _remove_dots(merged), query, fragment)
+
+
+def _remove_dots(path: str) -> str:
+    """RFC 3986 §5.2.4: '.' and '..' segments removed from a path."""
+    out: list[str] = []
+    while path:
+        if path.startswith("../"):
+            path = path[3:]
+        elif path.startswith("./"):
+            path = path[2:]
+        elif path.startswith("/./") or path == "/.":
+            path = "/" + path[3:]
+        elif path.startswith("/../") or path == "/..":
+            path = "/" + path[4:]
+            if out:
+                out.pop()
+        elif path in (".", ".."):
+            path = ""
+        else:
+            cut = path.find("/", 1)
+            segment, path = (path, "") if cut == -1 else (path[:cut], path[cut:])
+            out.append(segment)
+    return "".join(out)
+
+
+def _compose(scheme: str | None, authority: str | None, path: str, query: str | None, fragment: str | None) -> str:
+    text = f"{scheme}:" if scheme is not None else ""
+    text += f"//{authority}" if authority is not None else ""
+    text += path
+    text += f"?{query}" if query is not None else ""
+    return text + (f"#{fragment}" if fragment is not None else "")

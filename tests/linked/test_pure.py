@@ -30,7 +30,7 @@ def test_a_mounted_app_keeps_its_script_root_and_kinds_come_from_the_path() -> N
     assert m.kind_of("https://w3id.org/policygraph/id/nothing/x") is None
     assert m.document("https://w3id.org/policygraph/id/initiative/x#y") == "https://w3id.org/policygraph/id/initiative/x"
     assert m.root_url("sparql") == "https://w3id.org/policygraph/sparql"
-    assert IriMap.of("https://w3id.org/policygraph/", public_url="https://pg.example").root_url("dumps") == "https://pg.example/dumps"
+    assert IriMap.of("https://w3id.org/policygraph/", service_url="https://pg.example").root_url("dumps") == "https://pg.example/dumps"
 
 
 def test_links_to_the_explorer_and_the_sparql_ui_carry_the_iri() -> None:

@@ -16,9 +16,10 @@ def apply_from_scratch(store: ox.Store, request: WriteRequest, base_iri: str) ->
     again whole (no stages, no incremental derive)."""
     minter = Minter(base_iri)
     derived = str(minter.graph["derived"])
-    explicit, _existed = explicit_change(store, request)
+    explicit, _existed = explicit_change(store, request, minter.base)
     if explicit is None:
-        apply_general_update(store, request.update or "", derived, minter.base)
+        apply_general_update(store, request.update or "", derived, minter.base, request.using_graphs,
+                             request.using_named_graphs)
         return
     for quad in explicit.removed:
         store.remove(quad)

@@ -133,6 +133,8 @@ ROWS: list[Row] = [
     Row("dumps-nul", "GET", "/dumps/%00", 404),
     Row("dumps-unknown", "GET", "/dumps/nonexistent.nq", 404, says="dump"),
     Row("assets-traversal", "GET", "/assets/yasgui/..%2f..%2fpackage.json", 404),
+    Row("assets-file-no-page-loads", "GET", "/assets/yasgui/yasgui.esm.js", 404),  # only what the package carries
+    Row("assets-unknown-package", "GET", "/assets/left-pad/index.js", 404),
     Row("static-traversal", "GET", "/static/..%2f..%2fsettings.py", 404),
     Row("queries-traversal", "GET", "/queries/..%2f..%2fpyproject.toml", 404),
     # -- /id/: unknown kinds, forms, formats

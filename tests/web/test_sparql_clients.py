@@ -5,6 +5,7 @@ the format its Content-Type declares and compared with what the built store answ
 from __future__ import annotations
 
 import json
+import urllib.error
 import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
@@ -198,3 +199,34 @@ def test_json_terms_keep_languages_and_datatypes(live_server: Any) -> None:
     (row,) = json.loads(sparql(live_server, text).content)["results"]["bindings"]
     assert norm_json_term(row["name"]) == ("lit", "World Meteorological Organization", "@en")
     assert row["line"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+
+
+ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+
+
+def test_a_client_library_gets_the_whole_answer_or_an_error_never_a_part(live_server: Any, built: Built) -> None:
+    """SPARQLWrapper and rdflib take whatever rows come for the whole answer: over the cap they must get an
+    error, under it every row."""
+    total = len(store_select(built.store, ALL_TRIPLES))
+    cap = 10_000  # the served default of max_results
+    assert total > cap
+    client = SPARQLWrapper(live_server.url + "/sparql")
+    client.setQuery(ALL_TRIPLES)
+    client.setReturnFormat(JSON)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        client.query().convert()
+    assert refused.value.code == 422
+    error = json.loads(refused.value.read())
+    assert error["error"] == "ResultTooLarge" and "LIMIT" in error["message"]
+    with pytest.raises(ValueError, match="did something wrong"):  # rdflib says so for any 4xx
+        list(SPARQLStore(live_server.url + "/sparql", returnFormat="json").query(ALL_TRIPLES))
+    # Paged as the message says, the pages make the whole answer.
+    rows: list[dict[str, Any]] = []
+    for offset in range(0, total, cap):
+        client.setQuery(f"{ALL_TRIPLES} ORDER BY ?s ?p ?o LIMIT {cap} OFFSET {offset}")
+        page = client.query().convert()
+        assert isinstance(page, dict)
+        rows += page["results"]["bindings"]
+    assert len(rows) == total
+    assert rows_multiset([{k: norm_json_term(v) for k, v in row.items()} for row in rows]) == rows_multiset(
+        ox_rows(store_select(built.store, ALL_TRIPLES)))

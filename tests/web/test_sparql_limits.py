@@ -4,7 +4,6 @@ and nesting refused before the text reaches Oxigraph, a worker crash contained, 
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -12,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -23,15 +23,14 @@ from tests.web.sparql_support import (
     ASK_PROFILED,
     CONSTRUCT_PARTNERS,
     ORGANISATIONS,
-    csv_table,
     sparql,
     store_select,
-    xml_rows,
 )
 
 TIMEOUT = 3.0
 FAST_LANE = 1.0
 MAX_RESULTS = 5
+MAX_GRAPH_TRIPLES = 20_000  # more than any one profile's graph, less than the merge of them all
 MAX_NESTING = 50
 MAX_LENGTH = 50_000
 # Three unrelated patterns over every triple: about 16,000³ solutions to count; it never ends by itself.
@@ -46,6 +45,7 @@ def limited(built: Built, store_dir: Path) -> Iterator[LiveServer]:
         "POLICYGRAPH_FAST_LANE_TIMEOUT": str(FAST_LANE),
         "POLICYGRAPH_WORKERS": "1",
         "POLICYGRAPH_MAX_RESULTS": str(MAX_RESULTS),
+        "POLICYGRAPH_MAX_GRAPH_TRIPLES": str(MAX_GRAPH_TRIPLES),
         "POLICYGRAPH_MAX_NESTING": str(MAX_NESTING),
         "POLICYGRAPH_MAX_QUERY_LENGTH": str(MAX_LENGTH),
         "POLICYGRAPH_CACHE_ENTRIES": "0",  # every repeated simple query must reach a worker lane
@@ -113,7 +113,7 @@ def test_a_slow_query_is_stopped_at_the_limit_while_a_simple_one_is_answered(lim
     assert f"{TIMEOUT:g} s limit" in slow["response"].json()["message"]
     assert slow["elapsed"] >= TIMEOUT  # it ran up to the limit, and an answer came: it was stopped
     # The stopped worker was replaced: the server goes on answering, in the general lane too.
-    assert sparql(limited, ORGANISATIONS).status_code == 200
+    assert sparql(limited, ASK_PROFILED).status_code == 200
     settled(limited)
 
 
@@ -134,22 +134,6 @@ def while_general_is_busy(server: LiveServer) -> requests.Response:
             return quick
         assert time.monotonic() < deadline, "the slow query never took the general worker"
         time.sleep(0.05)  # the slow query has not reached its worker yet
-
-
-@pytest.mark.local_store
-def test_a_long_query_that_finds_the_pool_full_is_told_to_retry(limited: LiveServer) -> None:
-    settled(limited)
-    first: dict[str, requests.Response] = {}
-    thread = threading.Thread(target=lambda: first.setdefault("response", sparql(limited, EXPENSIVE)))
-    thread.start()
-    while_general_is_busy(limited)
-    second = sparql(limited, EXPENSIVE.replace("?n", "?count"))
-    thread.join(120)
-    assert second.status_code == 503
-    assert int(second.headers["Retry-After"]) >= 1
-    assert "fast lane" in second.json()["message"]
-    assert first["response"].status_code == 504
-    settled(limited)
 
 
 @pytest.mark.parametrize(
@@ -217,8 +201,9 @@ def test_a_crash_in_oxigraph_takes_down_one_worker_not_the_server(built: Built, 
     try:
         deep = "ASK " + "{" * 6000 + "}" * 6000
         response = sparql(server, deep, method="direct")
-        assert response.status_code == 500
-        assert response.json()["error"] == "WorkerFailed"
+        assert response.status_code == 400
+        assert response.json()["error"] == "QueryTooComplex"
+        assert "too complex to evaluate" in response.json()["message"]
         assert "Traceback" not in response.text
         assert server.process.poll() is None
         for _ in range(3):
@@ -227,29 +212,46 @@ def test_a_crash_in_oxigraph_takes_down_one_worker_not_the_server(built: Built, 
         stop_server(server)
 
 
-def test_results_are_capped_and_the_cap_is_signalled(limited: LiveServer, built: Built) -> None:
+def refused_as_too_large(response: requests.Response, what: str) -> None:
+    assert response.status_code == 422, response.text[:500]
+    error = response.json()
+    assert error["error"] == "ResultTooLarge"
+    assert f"more than {MAX_RESULTS:,} {what}" in error["message"] and "/dumps" in error["message"]
+    assert "X-Policygraph-Truncated" not in response.headers
+
+
+def test_an_answer_over_the_cap_is_refused_never_cut(limited: LiveServer, built: Built) -> None:
     total = len(store_select(built.store, ORGANISATIONS))
     assert total > MAX_RESULTS
-    response = sparql(limited, ORGANISATIONS)
-    document = response.json()
-    assert len(document["results"]["bindings"]) == MAX_RESULTS
-    assert response.headers["X-Policygraph-Truncated"] == "true"
-    assert document["truncated"] is True and str(MAX_RESULTS) in document["note"]
-    header, rows = csv_table(sparql(limited, ORGANISATIONS, accept="text/csv").content)
-    assert len(rows) == MAX_RESULTS
-    assert len(xml_rows(sparql(limited, ORGANISATIONS, accept="application/sparql-results+xml").content)) == MAX_RESULTS
-    graph = sparql(limited, CONSTRUCT_PARTNERS, accept="application/n-triples")
-    assert graph.headers["X-Policygraph-Truncated"] == "true"
-    assert len([line for line in graph.text.splitlines() if line.strip()]) == MAX_RESULTS
-    small = sparql(limited, ASK_PROFILED)
-    assert "X-Policygraph-Truncated" not in small.headers
+    for accept in ("application/sparql-results+json", "text/csv", "text/tab-separated-values",
+                   "application/sparql-results+xml"):
+        refused_as_too_large(sparql(limited, ORGANISATIONS, accept=accept), "solutions")
+    assert "LIMIT" in sparql(limited, ORGANISATIONS).json()["message"]
+    refused_as_too_large(sparql(limited, CONSTRUCT_PARTNERS, accept="application/n-triples"), "triples")
+    # At the cap exactly, the whole answer comes, and it is whole.
+    page = sparql(limited, ORGANISATIONS.rstrip() + f"\nLIMIT {MAX_RESULTS}")
+    assert page.status_code == 200 and len(page.json()["results"]["bindings"]) == MAX_RESULTS
+    assert "truncated" not in page.json()
+    assert sparql(limited, ASK_PROFILED).status_code == 200
 
 
-def test_the_catalogue_page_says_when_results_are_capped(limited: LiveServer) -> None:
+def test_a_graph_store_read_is_whole_up_to_its_own_cap_and_refused_over_it(limited: LiveServer, built: Built) -> None:
+    graph = "https://w3id.org/policygraph/graph/curated/wmo"
+    expected = len(list(built.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))))
+    assert MAX_RESULTS < expected < MAX_GRAPH_TRIPLES
+    whole = limited.get("/rdf-graph-store", params={"graph": graph}, headers={"Accept": "application/n-triples"})
+    assert whole.status_code == 200
+    assert len([line for line in whole.text.splitlines() if line.strip()]) == expected
+    merged = limited.get("/rdf-graph-store", params={"default": ""}, headers={"Accept": "application/n-triples"})
+    assert merged.status_code == 422 and merged.json()["error"] == "ResultTooLarge"
+    assert "max_graph_triples" in merged.json()["message"] and "/dumps" in merged.json()["message"]
+
+
+def test_the_catalogue_page_says_when_results_are_capped_and_its_data_forms_refuse(limited: LiveServer) -> None:
     page = limited.get("/queries/who-works-on-issue", headers={"Accept": "text/html"}).text
     assert f"the first {MAX_RESULTS} only" in page
-    document = json.loads(limited.get("/queries/who-works-on-issue", params={"format": "json"}).content)
-    assert document["truncated"] is True
+    refused_as_too_large(limited.get("/queries/who-works-on-issue", params={"format": "json"}), "solutions")
+    refused_as_too_large(limited.get("/queries/who-works-on-issue", params={"format": "csv"}), "solutions")
 
 
 # -- the guard itself, as a function: what it reads as code, what as strings, IRIs and comments

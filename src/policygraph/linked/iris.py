@@ -25,8 +25,9 @@ ALL_KINDS = (*RESOURCE_KINDS, *CONCEPT_KINDS)
 class IriMap:
     """Maps permanent IRIs under `base` to this server's paths and back.
 
-    `root` is where the service itself is published (the `public_url` setting, else the base): the
-    dataset description names the endpoint and the dumps under it.
+    `root` is where the service itself is reached (the web tier gives the `public_url` setting, else the
+    request's own URL root; without either, the base): the dataset description names the endpoint and
+    the dumps under it.
     """
 
     base: str
@@ -34,9 +35,9 @@ class IriMap:
     script_root: str = ""  # the path the app is mounted under, if any
 
     @classmethod
-    def of(cls, base: str, public_url: str | None = None, script_root: str = "") -> IriMap:
+    def of(cls, base: str, service_url: str | None = None, script_root: str = "") -> IriMap:
         base = base if base.endswith("/") else base + "/"
-        root = public_url or base
+        root = service_url or base
         return cls(base, root if root.endswith("/") else root + "/", script_root.rstrip("/"))
 
     @property

@@ -10,9 +10,9 @@ from policygraph.errors import (
     MalformedQuery,
     QueryRefused,
     QueryTimeout,
+    QueryTooComplex,
     Unauthorized,
     UnsupportedMediaType,
-    WorkerFailed,
 )
 from policygraph.sparql.guards import QueryInfo, inspect_query, inspect_update
 
@@ -24,7 +24,7 @@ __all__ = [
     "QueryTimeout",
     "Unauthorized",
     "UnsupportedMediaType",
-    "WorkerFailed",
+    "QueryTooComplex",
     "inspect_query",
     "inspect_update",
 ]

@@ -85,7 +85,8 @@ def solutions_json(variables: list[str], rows: list[ox.QuerySolution], note: str
         bindings.append(binding)
     document: dict[str, Any] = {"head": {"vars": variables}, "results": {"bindings": bindings}}
     if note:
-        # An extra member that clients ignore; the header X-Policygraph-Truncated says the same.
+        # Marks the document cut: the service sets `truncated`, and the views refuse such an answer (or, on
+        # the catalogue's page, say so); it never reaches a client as if whole.
         document["truncated"] = True
         document["note"] = note
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -92,6 +92,7 @@ class QueryService:
                 timeout=settings.query_timeout,
                 fast_timeout=settings.fast_lane_timeout,
                 prefixes=dict(PREFIXES),
+                queue_length=settings.queue_length,
             )
         self.cache = ResultCache(settings.cache_entries, settings.cache_bytes)
 
@@ -122,17 +123,23 @@ class QueryService:
         media: MediaType,
         dataset: Dataset | None = None,
         substitutions: dict[str, Term] | None = None,
+        limit: int | None = None,
     ) -> Answer:
+        """The answer, cut at `limit` solutions or triples (max_results unless given) with `truncated` set:
+        the views refuse a cut answer (ResultTooLarge) or say on the page that it is cut."""
         dataset = dataset or Dataset()
         job = Job(
             text=text,
             fmt=media.name,
-            limit=self.settings.max_results,
+            limit=self.settings.max_results if limit is None else limit,
             # FROM / FROM NAMED in the text define the dataset; otherwise the default graph is the store's,
             # the merge of the named graphs (store/merge.py).
             default_graphs=dataset.default_graphs if dataset.given else None,
             named_graphs=dataset.named_graphs if dataset.given else None,
             substitutions={name: to_wire(term) for name, term in (substitutions or {}).items()},
+            # Relative IRIs resolve against the dataset's base, never the request's URL: the graph holds
+            # only base IRIs, whatever host a server answers on. A BASE in the text wins.
+            base_iri=self.settings.resource_base,
         )
         key = (job.text, job.fmt, job.limit,
                None if job.default_graphs is None else tuple(job.default_graphs),
@@ -155,20 +162,21 @@ class QueryService:
         text = UNION_CONTENT if graph is None else GRAPH_CONTENT
         info = self.inspect(text)
         substitutions: dict[str, Term] = {} if graph is None else {"graph": ox.NamedNode(graph)}
-        return self.run(text, info, media, substitutions=substitutions)
+        return self.run(text, info, media, substitutions=substitutions, limit=self.settings.max_graph_triples)
 
     def _remote_run(self, job: Job) -> Reply:
         assert self.remote is not None
         substitutions = {name: to_term(wire) for name, wire in job.substitutions.items()}
         try:
             # Parsed here first, so a malformed query gets the same message and position as locally.
-            ox.Store().query(job.text, substitutions={ox.Variable(k): v for k, v in substitutions.items()})
+            ox.Store().query(job.text, base_iri=job.base_iri,
+                             substitutions={ox.Variable(k): v for k, v in substitutions.items()})
         except SyntaxError as exc:
             return Reply(ok=False, error="syntax", message=str(exc))
         except (ValueError, RuntimeError) as exc:
             return Reply(ok=False, error="input", message=str(exc))
         started = time.monotonic()
-        kwargs: dict[str, object] = {"substitutions": substitutions}
+        kwargs: dict[str, object] = {"substitutions": substitutions, "base_iri": job.base_iri}
         if job.default_graphs is not None or job.named_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]

@@ -44,6 +44,7 @@ class Job:
     default_graphs: list[str] | None = None  # default-graph-uri values (protocol), None if not given
     named_graphs: list[str] | None = None  # named-graph-uri values (protocol), None if not given
     substitutions: dict[str, WireTerm] = field(default_factory=dict)
+    base_iri: str | None = None  # what the query's relative IRIs resolve against (settings.resource_base)
 
 
 @dataclass
@@ -79,7 +80,7 @@ def to_wire(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> WireTerm:
 
 
 def run_job(store: ox.Store, job: Job, prefixes: dict[str, str]) -> Reply:
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"base_iri": job.base_iri}
     if job.default_graphs is not None or job.named_graphs is not None:
         # The protocol's dataset replaces any FROM / FROM NAMED; a missing part is empty.
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]

@@ -159,10 +159,12 @@ def current_path(root: Path) -> Path:
     """The current store as `current` names it: a build directory, or a version name (a symlink to the
     build a write changed). Its `.name` changes with every build and every write."""
     if not root.exists():
-        raise StoreError(f"the store directory {root} does not exist: run 'policygraph build' first")
+        raise StoreError(f"the store directory {root} does not exist: run 'policygraph build' first, or set "
+                         "POLICYGRAPH_STORE (the store setting) to a built one")
     link = root / CURRENT
     if not link.is_symlink() and not link.exists():
-        raise StoreError(f"the store directory {root} holds no built store ('{CURRENT}' is missing): run 'policygraph build'")
+        raise StoreError(f"the store directory {root} holds no built store ('{CURRENT}' is missing): run 'policygraph build', "
+                         "or set POLICYGRAPH_STORE (the store setting) to a built one")
     target = root / os.readlink(link)
     if not target.is_dir():
         raise StoreError(f"the current store {target} is missing: run 'policygraph build' again")

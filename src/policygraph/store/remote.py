@@ -35,7 +35,7 @@ import requests
 from policygraph.errors import MalformedQuery, QueryTimeout, StoreError
 from policygraph.formats import rdf_format_of, results_format_of
 from policygraph.settings import Settings
-from policygraph.sparqltext import keyword, tokens
+from policygraph.sparqltext import keyword, resolve_iri, tokens
 from policygraph.store.updates import change_update
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -167,11 +167,17 @@ class RemoteDataset:
         self._nodes_version = ""
 
     def query(self, text: str, *, use_default_graph_as_union: bool = False, default_graph: Any = None,
-              named_graphs: Any = None, substitutions: dict[Any, Term] | None = None, **_ignored: Any) -> Any:
+              named_graphs: Any = None, substitutions: dict[Any, Term] | None = None, base_iri: str | None = None,
+              **_ignored: Any) -> Any:
         """Like Store.query: QuerySolutions, QueryBoolean, or an iterator of Triples (CONSTRUCT, DESCRIBE).
 
         The engine's default graph holds the merge of the named graphs, as the local store's does; a
-        dataset given as arguments is sent with the protocol's parameters."""
+        dataset given as arguments is sent with the protocol's parameters. `base_iri` resolves the
+        query's relative IRIs, as Store.query's does: the engine gets it as a BASE declaration put before
+        the text on its first line (so line numbers stay the client's; a BASE of the query's own comes
+        later and wins, as it does locally)."""
+        if base_iri is not None:
+            text = f"BASE {ox.NamedNode(base_iri)} {text}"
         bound = {(k.value if isinstance(k, ox.Variable) else str(k)): v for k, v in (substitutions or {}).items()}
         text = with_bindings(text, bound)
         defaults = _names(default_graph) if default_graph is not None else None
@@ -248,15 +254,19 @@ class RemoteDataset:
 
 
 def dataset_clauses(text: str) -> tuple[list[str] | None, list[str] | None]:
-    """The IRIs of the query's FROM and FROM NAMED clauses (None, None when it has neither)."""
+    """The IRIs of the query's FROM and FROM NAMED clauses (None, None when it has neither), resolved
+    against the query's BASE declarations: the protocol's parameters take absolute IRIs only."""
     prefixes: dict[str, str] = {}
+    base: str | None = None
     defaults: list[str] = []
     named: list[str] = []
     found = [t for t in tokens(text) if t.kind != "comment"]
     for i, token in enumerate(found):
         word = keyword(token)
+        if word == "BASE" and i + 1 < len(found) and found[i + 1].kind == "iri":
+            base = resolve_iri(found[i + 1].text[1:-1], base)
         if word == "PREFIX" and i + 2 < len(found) and found[i + 2].kind == "iri":
-            prefixes[found[i + 1].text.rstrip(":")] = found[i + 2].text[1:-1]
+            prefixes[found[i + 1].text.rstrip(":")] = resolve_iri(found[i + 2].text[1:-1], base)
         if token.kind == "open" and token.text == "{":
             break  # dataset clauses come before the WHERE group
         if word != "FROM" or i + 1 >= len(found):
@@ -265,7 +275,7 @@ def dataset_clauses(text: str) -> tuple[list[str] | None, list[str] | None]:
         if at < len(found):
             iri = found[at]
             if iri.kind == "iri":
-                into.append(iri.text[1:-1])
+                into.append(resolve_iri(iri.text[1:-1], base))
             elif iri.kind == "name" and ":" in iri.text:
                 prefix, _, local = iri.text.partition(":")
                 if prefix in prefixes:

@@ -1,31 +1,22 @@
-"""Front-end packages from npm (node_modules), served by the app itself: no CDN, works offline."""
+"""Front-end packages from npm, served by the app itself: no CDN, works offline.
+
+The files come from the checkout's node_modules/, or from the copy an installed package carries
+(bundle.py). Only the files the pages load are served, in both cases: a page that works from a checkout
+works from the package too, since the package carries exactly those files.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, abort, send_from_directory
 
-from policygraph.web.context import get_settings
+from policygraph.bundle import ASSETS, asset_folder
 
 bp = Blueprint("assets", __name__)
-
-# Only these packages (and only their distribution folders) are served.
-PACKAGES = {
-    "yasgui": "@zazuko/yasgui/build",
-    "cytoscape": "cytoscape/dist",
-    "cytoscape-fcose": "cytoscape-fcose",
-    "layout-base": "layout-base",
-    "cose-base": "cose-base",
-}
 
 
 @bp.get("/assets/<package>/<path:filename>")
 def asset(package: str, filename: str):  # type: ignore[no-untyped-def]
-    folder = PACKAGES.get(package)
-    if folder is None:
+    found = ASSETS.get(package)
+    if found is None or filename not in found.files:
         abort(404)
-    root: Path = get_settings().root / "node_modules" / folder
-    # send_from_directory refuses paths that leave `root` (no traversal).
-    response = send_from_directory(root, filename, max_age=86400)
-    return response
+    return send_from_directory(asset_folder(package), filename, max_age=86400)

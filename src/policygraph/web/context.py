@@ -53,5 +53,5 @@ def catalogue() -> Catalogue:
         found: Catalogue | None = current_app.extensions.get(CATALOGUE)
         if found is None:
             settings = get_settings()
-            found = current_app.extensions[CATALOGUE] = Catalogue(settings.path(settings.queries_dir), settings.base_iri)
+            found = current_app.extensions[CATALOGUE] = Catalogue(settings.input_dir("queries_dir"), settings.base_iri)
         return found

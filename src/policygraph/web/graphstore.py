@@ -43,7 +43,7 @@ def read() -> Response:
     answer = query_service().graph_content(graph, media)
     if answer.count == 0:
         raise NotFound(f"there is no graph {graph}" if graph else "the default graph is empty")
-    return answer_response(answer)
+    return answer_response(answer, setting="max_graph_triples")
 
 
 def _rdf_format() -> str:

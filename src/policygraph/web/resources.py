@@ -1,51 +1,60 @@
-"""Dereferenceable IRIs: /id/<kind>/<slug> in HTML, Turtle, N-Triples, JSON-LD and RDF/XML.
+"""Dereferenceable IRIs: /id/<kind>/<slug> in HTML, Turtle, N-Triples, JSON-LD, RDF/XML, N3 (written as
+Turtle), N-Quads and TriG.
 
-The form comes from the Accept header (with q-values) or from a suffix URL (.html .ttl .nt .jsonld
-.rdf). Every response names the other forms in `Link: rel="alternate"` headers; negotiated responses
-say `Vary: Accept` and where the chosen form lives (`Content-Location`). /id/<kind>/ lists a kind.
+The form comes from the Accept header (with q-values), `?format=`, or a suffix URL (.html .ttl .nt
+.jsonld .rdf .n3 .nq .trig). Every response names the other forms in `Link: rel="alternate"` headers;
+negotiated responses say `Vary: Accept` and where the chosen form lives (`Content-Location`). The quad
+syntaxes give each triple in every named graph that states it (who said what). /id/<kind>/ lists a kind,
+as a page or as RDF (linked/pages/index.py, `index_quads`), negotiated the same way (no suffix URLs).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from policygraph.errors import NotFound
-from policygraph.formats import GRAPH_TYPES, HTML, MediaType, by_suffix, rdf_format
+from policygraph.formats import DOCUMENT_TYPES, HTML, MediaType, by_suffix, keeps_graphs, rdf_format
 from policygraph.limits import MAX_KEY, MAX_SEARCH, shorten, too_long
-from policygraph.linked.describe import describe, serialize
+from policygraph.linked.describe import describe, describe_quads, serialize, serialize_quads
 from policygraph.linked.iris import ALL_KINDS, IriMap
-from policygraph.linked.pages import index_page, kind_counts, page_for, suggestions, titled_counts
+from policygraph.linked.pages import index_page, index_quads, kind_counts, page_for, suggestions, titled_counts
 from policygraph.linked.reader import Reader
 from policygraph.linked.suggest import SuggestionIndex
 from policygraph.web.context import get_settings, get_store
-from policygraph.web.responses import requested, wants_html
+from policygraph.web.responses import base_url, requested, wants_html
 
 bp = Blueprint("resources", __name__)
 SUGGESTIONS = "policygraph.suggestions"
 _INDEX_LOCK = threading.Lock()
 
 # The server's order of preference: browsers (and */*) get HTML; RDF clients name their syntax.
-FORMS: list[MediaType] = [HTML, *GRAPH_TYPES]
+FORMS: list[MediaType] = [HTML, *DOCUMENT_TYPES]
 
 
 def iri_map() -> IriMap:
+    """The IRIs of the data under the base; the service's own URLs (endpoint, dumps) where this request
+    reached it: the public URL when one is configured, else this request's host (web/responses.py)."""
     settings = get_settings()
-    return IriMap.of(settings.base_iri, settings.public_url, request.script_root)
+    return IriMap.of(settings.base_iri, base_url(settings), request.script_root)
 
 
 def reader() -> Reader:
     return Reader(get_store().get(), iri_map())
 
 
-def link_header(path: str, served: MediaType | None) -> str:
-    """`Link` alternates between the forms of one document (`path` without suffix)."""
-    return ", ".join(
-        f'<{path}.{form.suffix}>; rel="alternate"; type="{form.mime}"' for form in FORMS if form is not served
-    )
+def suffix_url(path: str) -> Callable[[MediaType], str]:
+    """Where each form of a document lives: `path` with the form's suffix."""
+    return lambda form: f"{path}.{form.suffix}"
+
+
+def link_header(url_of: Callable[[MediaType], str], served: MediaType | None) -> str:
+    """`Link` alternates between the forms of one document."""
+    return ", ".join(f'<{url_of(form)}>; rel="alternate"; type="{form.mime}"' for form in FORMS if form is not served)
 
 
 def choose_form(suffix: str | None) -> MediaType:
@@ -62,18 +71,30 @@ def negotiated(
     suffix: str | None,
     html: Callable[[], str],
     triples: Callable[[], list[ox.Triple]],
+    quads: Callable[[], list[ox.Quad]] | None = None,
+    url_of: Callable[[MediaType], str] | None = None,
 ) -> Response:
-    """One document in the form the client asked for, with the headers that link its forms."""
+    """One document in the form the client asked for, with the headers that link its forms.
+
+    `quads` gives the document for the quad syntaxes, each statement in its named graph; without it they
+    hold `triples` in the default graph (a document made here, such as the VoID, is in no named graph).
+    `url_of` says where each form lives (default: `path` with its suffix)."""
     form = choose_form(suffix)
+    map_ = iri_map()
     if form is HTML:
         body: bytes | str = html()
+    elif keeps_graphs(form):
+        found = quads() if quads is not None else [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                                                   for t in triples()]
+        body = serialize_quads(found, rdf_format(form), map_)
     else:
-        body = serialize(triples(), rdf_format(form), iri_map())
+        body = serialize(triples(), rdf_format(form), map_)
+    url_of = url_of or suffix_url(path)
     response = Response(body, status=200, content_type=form.content_type)
-    response.headers["Link"] = link_header(path, form)
+    response.headers["Link"] = link_header(url_of, form)
     if suffix is None:
         response.headers["Vary"] = "Accept"
-        response.headers["Content-Location"] = f"{path}.{form.suffix}"
+        response.headers["Content-Location"] = url_of(form)
     return response
 
 
@@ -131,12 +152,13 @@ def resource(kind: str, slug: str) -> Response:
         page = page_for(r, iri)
         return render_template(page.template, page=page, forms=forms_of(path))
 
-    return negotiated(path, suffix, html, lambda: describe(r.store, iri))
+    return negotiated(path, suffix, html, lambda: describe(r.store, iri), lambda: describe_quads(r.store, iri))
 
 
-def forms_of(path: str) -> list[tuple[MediaType, str]]:
-    """(form, URL) for the download links of a page."""
-    return [(form, f"{path}.{form.suffix}") for form in GRAPH_TYPES]
+def forms_of(path: str, url_of: Callable[[MediaType], str] | None = None) -> list[tuple[MediaType, str]]:
+    """(form, URL) of every RDF form of a page: its head's alternates and its download links."""
+    url_of = url_of or suffix_url(path)
+    return [(form, url_of(form)) for form in DOCUMENT_TYPES]
 
 
 @bp.get("/id/")
@@ -145,9 +167,24 @@ def kinds() -> str:
 
 
 @bp.get("/id/<kind>/")
-def index(kind: str) -> Response | str:
+def index(kind: str) -> Response:
     r = reader()
     if kind not in ALL_KINDS:
         return not_found(kind, "", f"There is no kind of resource called '{kind}'.")
     query = request.args.get("q", "")  # at most MAX_SEARCH characters (web/bounds.py)
-    return render_template("ld/index.html", index=index_page(r, kind, query))
+    page = index_page(r, kind, query)
+    path = f"{r.map.script_root}/id/{kind}/"
+
+    def url_of(form: MediaType) -> str:  # a list has no suffix URLs: its forms are `?format=`
+        return path + "?" + urlencode({**({"q": query} if query else {}), "format": form.name})
+
+    def quads() -> list[ox.Quad]:
+        return index_quads(r, page)
+
+    def triples() -> list[ox.Triple]:
+        return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads()))
+
+    def html() -> str:
+        return render_template("ld/index.html", index=page, forms=forms_of(path, url_of))
+
+    return negotiated(path, None, html, triples, quads, url_of)

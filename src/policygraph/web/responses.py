@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from policygraph.errors import NotAcceptable
+from policygraph.errors import NotAcceptable, ResultTooLarge
 from policygraph.formats import FORMAT_ALIASES, HTML, MediaType
 from policygraph.limits import MAX_ACCEPT, PARAMETER_LIMITS, check_length
 from policygraph.settings import Settings
@@ -20,7 +20,7 @@ from policygraph.sparql.service import Answer
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-Policygraph-Truncated, X-Policygraph-Results, X-Policygraph-Cache, X-Policygraph-Version, ETag",
+    "Access-Control-Expose-Headers": "X-Policygraph-Results, X-Policygraph-Cache, X-Policygraph-Version, ETag",
 }
 
 
@@ -104,12 +104,42 @@ def wants_html() -> bool:
 
 
 def base_url(settings: Settings) -> str:
-    """Where this server is reached: the configured public URL, else the request's own host."""
-    return (settings.public_url.rstrip("/") + "/") if settings.public_url else request.host_url
+    """Where this server is reached: the configured public URL, else the request's own host and mount
+    point. A response that names it without a public URL depends on the request's host: see `varies_by_host`.
+    A Host header werkzeug refuses as malformed (it reads as empty) gets the dataset's base instead."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/"
+    return request.url_root if request.host else settings.resource_base
 
 
-def answer_response(answer: Answer) -> Response:
-    """The answer as a response; GET and HEAD with a matching If-None-Match get 304 Not Modified."""
+def varies_by_host(response: Response, settings: Settings) -> Response:
+    """`Vary: Host` on a response whose links come from the request's host (no public URL is configured),
+    so that no cache between hosts hands one host's links to another."""
+    if not settings.public_url:
+        response.vary.add("Host")
+    return response
+
+
+def refuse_cut(answer: Answer, setting: str = "max_results") -> None:
+    """No answer is sent cut short: one over the server's cap is refused, saying how to get all of it."""
+    if not answer.truncated:
+        return
+    graph = answer.info is not None and answer.info.is_graph
+    what = "triples" if graph else "solutions"
+    paging = ("" if graph else
+              f" Ask for it in pages: ORDER BY, then LIMIT {answer.count:,} OFFSET 0, OFFSET {answer.count:,} and so on;"
+              " or count first with COUNT(*).")
+    raise ResultTooLarge(
+        f"the answer has more than {answer.count:,} {what}, the most this server sends in one response "
+        f"(setting {setting}); it is refused rather than sent incomplete.{paging} "
+        "The whole dataset downloads from /dumps in every RDF format."
+    )
+
+
+def answer_response(answer: Answer, setting: str = "max_results") -> Response:
+    """The answer as a response (never a cut one: see `refuse_cut`); GET and HEAD with a matching
+    If-None-Match get 304 Not Modified."""
+    refuse_cut(answer, setting)
     response = Response(answer.body, status=200, content_type=answer.media.content_type)
     response.headers["Vary"] = "Accept"
     response.headers["X-Policygraph-Results"] = str(answer.count)
@@ -118,8 +148,6 @@ def answer_response(answer: Answer) -> Response:
     response.headers["X-Policygraph-Cache"] = "hit" if answer.lane == "cache" else "miss"
     if answer.version:
         response.headers["X-Policygraph-Version"] = answer.version  # changes with every build and write
-    if answer.truncated:
-        response.headers["X-Policygraph-Truncated"] = "true"
     if answer.etag:
         # Clients may keep the answer but must ask again; the ETag makes asking again cheap.
         response.headers["ETag"] = answer.etag
@@ -127,8 +155,7 @@ def answer_response(answer: Answer) -> Response:
         if request.method in ("GET", "HEAD") and request.if_none_match.contains(answer.etag.strip('"')):
             response.status_code = 304
             response.set_data(b"")
-            for header in ("Content-Length", "X-Policygraph-Truncated"):
-                response.headers.pop(header, None)
+            response.headers.pop("Content-Length", None)
     return response
 
 

@@ -1,7 +1,7 @@
 """Security headers on every response, set in one place.
 
 HTML pages get a Content-Security-Policy that names no external source: every script, style, font and
-image comes from this server (front-end packages are served from node_modules under /assets/), so a
+image comes from this server (front-end packages from npm are served under /assets/), so a
 script injected through data or a query string has nowhere to load from and no inline code runs.
 Every response gets `X-Content-Type-Options: nosniff` so a browser never guesses a type (a Turtle or
 CSV body is never run as script or rendered as HTML).

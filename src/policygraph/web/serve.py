@@ -104,6 +104,11 @@ def _waitress_server(app: Flask, settings: Settings) -> TcpWSGIServer | MultiSoc
 
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Inputs the server reads later are checked now: a missing one stops it here, naming its setting,
+    # rather than failing the first /queries request or the first write.
+    settings.input_dir("queries_dir")
+    if settings.write_token:
+        settings.input_dir("shapes_dir")
     app = create_app(settings)
     service = service_for(app.extensions)
     service.start()

@@ -5,6 +5,9 @@
   the union of all named graphs.
 - Update: POST application/sparql-update, or form-encoded update=, with `Authorization: Bearer <token>`
   (writes are off unless settings.write_token is set). Same URL as queries, as the protocol allows.
+  `using-graph-uri` and `using-named-graph-uri` (query string or form, repeatable) give the dataset of
+  every operation that matches a pattern (writes/dataset.py).
+- Relative IRIs in queries and updates resolve against settings.base_iri, never this request's URL.
 - GET without a query: the query UI for browsers, the service description (Turtle, ...) otherwise.
 - A browser that opens /sparql?query=... (a shared link) gets the UI with that query loaded and run;
   any other client gets results.
@@ -23,7 +26,7 @@ from policygraph.namespaces import PREFIXES
 from policygraph.sparql.description import service_description
 from policygraph.sparql.service import EDITOR_START, Dataset, offers_for, parse_iri
 from policygraph.web.context import catalogue, get_settings, get_store, query_service
-from policygraph.web.responses import answer_response, base_url, requested, wants_html, with_cors
+from policygraph.web.responses import answer_response, base_url, requested, varies_by_host, wants_html, with_cors
 from policygraph.writes import Operation, WriteRequest, authorise, check_update, commit
 
 bp = Blueprint("sparql", __name__)
@@ -59,12 +62,15 @@ def _single(params: MultiDict[str, str], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _dataset(params: MultiDict[str, str]) -> Dataset:
-    given = len(params.getlist("default-graph-uri")) + len(params.getlist("named-graph-uri"))
+def _count_graphs(params: MultiDict[str, str], first: str, second: str) -> None:
+    """At most MAX_DATASET_GRAPHS graphs in a request's dataset: each is a part the engine assembles."""
+    given = len(params.getlist(first)) + len(params.getlist(second))
     if given > MAX_DATASET_GRAPHS:
-        # Each graph is a part of the dataset the engine assembles for the query.
-        raise InputError(f"this request names {given:,} graphs in default-graph-uri and named-graph-uri; the limit is "
-                         f"{MAX_DATASET_GRAPHS:,}")
+        raise InputError(f"this request names {given:,} graphs in {first} and {second}; the limit is {MAX_DATASET_GRAPHS:,}")
+
+
+def _dataset(params: MultiDict[str, str]) -> Dataset:
+    _count_graphs(params, "default-graph-uri", "named-graph-uri")
     defaults = [parse_iri(v, "default-graph-uri") for v in params.getlist("default-graph-uri")]
     named = [parse_iri(v, "named-graph-uri") for v in params.getlist("named-graph-uri")]
     return Dataset(defaults or None, named or None)
@@ -147,7 +153,7 @@ def _describe_or_ui() -> Response:
     )) or b""
     response = Response(body, content_type=media.content_type)
     response.headers["Vary"] = "Accept"
-    return response
+    return varies_by_host(response, settings)
 
 
 def _ui(text: str | None, run: bool) -> Response:
@@ -174,10 +180,14 @@ def _update(text: str, params: MultiDict[str, str]) -> Response:
     g.policygraph_write = True
     settings = get_settings()
     authorise(settings, request.headers.get("Authorization"))
-    if params.getlist("using-graph-uri") or params.getlist("using-named-graph-uri"):
-        raise InputError("using-graph-uri and using-named-graph-uri are not supported: write USING or WITH in the update")
-    check_update(settings, text)
-    result = commit(settings, WriteRequest(Operation.UPDATE, update=text))
+    _count_graphs(params, "using-graph-uri", "using-named-graph-uri")
+    write = WriteRequest(
+        Operation.UPDATE, update=text,
+        using_graphs=tuple(parse_iri(v, "using-graph-uri") for v in params.getlist("using-graph-uri")),
+        using_named_graphs=tuple(parse_iri(v, "using-named-graph-uri") for v in params.getlist("using-named-graph-uri")),
+    )
+    check_update(settings, write)
+    result = commit(settings, write)
     return jsonify({
         "status": "committed",
         "quads_before": result.quads_before,

@@ -19,6 +19,12 @@ def _graph(r: Reader, name: str) -> list[ox.Triple]:
     return vocabulary_triples(r.store, f"{r.map.base}graph/{name}")
 
 
+def _quads(r: Reader, name: str) -> list[ox.Quad]:
+    """The vocabulary in its own named graph, for the quad syntaxes."""
+    graph = ox.NamedNode(f"{r.map.base}graph/{name}")
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in _graph(r, name)]
+
+
 def _ontology(suffix: str | None) -> Response:
     r = reader()
     path = r.map.href(ONTOLOGY)
@@ -26,7 +32,7 @@ def _ontology(suffix: str | None) -> Response:
     def html() -> str:
         return render_template("ld/ontology.html", page=ontology_page(r, current_counts()), forms=forms_of(path))
 
-    return negotiated(path, suffix, html, lambda: _graph(r, "ontology"))
+    return negotiated(path, suffix, html, lambda: _graph(r, "ontology"), lambda: _quads(r, "ontology"))
 
 
 def _issues(suffix: str | None) -> Response:
@@ -36,7 +42,7 @@ def _issues(suffix: str | None) -> Response:
     def html() -> str:
         return render_template("ld/issues.html", tree=issue_tree(r), forms=forms_of(path))
 
-    return negotiated(path, suffix, html, lambda: _graph(r, "issues"))
+    return negotiated(path, suffix, html, lambda: _graph(r, "issues"), lambda: _quads(r, "issues"))
 
 
 @bp.get("/ontology")

@@ -1,4 +1,8 @@
-"""/.well-known/void: the dataset description (VoID + DCAT) as RDF, and as a page for people."""
+"""/.well-known/void: the dataset description (VoID + DCAT) as RDF, and as a page for people.
+
+The void:Dataset is the dataset's own IRI under the base (`<base>.well-known/void#dataset`), wherever it is
+served; the SPARQL endpoint, the dumps and the landing page it names are URLs of the service where it is
+reached: `public_url` when configured, else this request's host and mount point (`Vary: Host`)."""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from policygraph.store.local import changed_at
 from policygraph.web.context import get_settings, get_store
 from policygraph.web.dumps import current_dumps
 from policygraph.web.resources import forms_of, negotiated, reader
+from policygraph.web.responses import varies_by_host
 
 bp = Blueprint("void", __name__)
 
@@ -86,7 +91,10 @@ def _void(suffix: str | None) -> Response:
     def html() -> str:
         return render_template("ld/void.html", d=d, r=r, forms=forms_of(path))
 
-    return negotiated(path, suffix, html, lambda: void_triples(r, d))
+    # The dataset keeps its IRI under the base; the endpoint and dumps it names are where this request
+    # reached the service (the public URL when configured), so the answer varies with the host. Nothing
+    # cached here depends on the host: the counts and the dump files are the same for every host.
+    return varies_by_host(negotiated(path, suffix, html, lambda: void_triples(r, d)), get_settings())
 
 
 @bp.get("/.well-known/void")

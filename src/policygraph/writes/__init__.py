@@ -13,6 +13,7 @@ import hmac
 from policygraph.errors import Forbidden, Unauthorized
 from policygraph.settings import Settings
 from policygraph.sparql.guards import inspect_update
+from policygraph.writes.dataset import with_dataset
 from policygraph.writes.model import Operation, WriteRequest, WriteResult
 from policygraph.writes.writer import perform_write, start_writer, stop_writers
 
@@ -32,9 +33,12 @@ def authorise(settings: Settings, header: str | None) -> None:
         raise Forbidden("the write token is not valid")
 
 
-def check_update(settings: Settings, text: str) -> None:
-    """The same limits as queries (length, nesting, chains, no LOAD or SERVICE), before the update goes anywhere."""
+def check_update(settings: Settings, request: WriteRequest) -> None:
+    """The same limits as queries (length, nesting, chains, no LOAD or SERVICE), and a dataset given once (by
+    the protocol's parameters or in the text, writes/dataset.py), before the update goes anywhere."""
+    text = request.update or ""
     inspect_update(text, settings.max_query_length, settings.max_nesting, settings.max_chain)
+    with_dataset(text, request.using_graphs, request.using_named_graphs)
 
 
 def commit(settings: Settings, request: WriteRequest) -> WriteResult:

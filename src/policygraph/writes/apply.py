@@ -6,8 +6,9 @@ writes/remote.py).
    every Graph Store Protocol write, says exactly which quads it adds and removes (the explicit change,
    found without touching the store). Each data operation is run alone on an empty in-memory store (a
    DELETE DATA as the INSERT DATA of the same block), which gives its quads with Oxigraph's own parser,
-   prefixes and base IRI included; the operations are then combined in order (the last operation on a
-   quad decides). Operations are found with the SPARQL tokenizer (policygraph.sparqltext), which reads
+   prefixes and BASE included (relative IRIs resolve against the dataset's base IRI, settings.base_iri,
+   unless the text declares a BASE of its own); the operations are then combined in order (the last
+   operation on a quad decides). Operations are found with the SPARQL tokenizer (policygraph.sparqltext), which reads
    strings, IRIs and comments as the grammar does: a ';' or a keyword inside them cannot split or
    disguise an operation.
 2. An explicit change takes the fast path, in stages, each noted by a Tracker (every quad's presence
@@ -24,15 +25,16 @@ writes/remote.py).
      node's results can have changed (the dataset was valid before). Where the change cannot be followed
      that way (rdfs:subClassOf, blank nodes on a path), everything is validated.
 3. Any other update (DELETE/INSERT ... WHERE, CLEAR, DROP, ADD, ...) depends on the data it matches and
-   takes the general path: run as SPARQL Update, the merge and the derived graph computed again whole,
-   everything validated, and the change found by comparing the quads before and after (seconds at 1M
+   takes the general path: run as SPARQL Update (with the request's using-graph-uri and
+   using-named-graph-uri written in as USING clauses, writes/dataset.py), the merge and the derived graph
+   computed again whole, everything validated, and the change found by comparing the quads before and after (seconds at 1M
    triples).
 4. A violation refuses the write whole: the dataset is put back and ValidationFailed (422) raised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -47,6 +49,7 @@ from policygraph.shacl.engine import sparql_term
 from policygraph.shacl.incremental import SUBCLASS, Dep, Unfollowable, affected_nodes, model_deps
 from policygraph.sparqltext import Token, keyword, tokens
 from policygraph.store.merge import default_quads, in_default, merge_change, rebuild_merge
+from policygraph.writes.dataset import with_dataset
 from policygraph.writes.model import Operation, WriteRequest
 
 Graph = ox.NamedNode | ox.DefaultGraph
@@ -112,16 +115,18 @@ def _closing(found: list[Token], opening: int) -> int | None:
     return None
 
 
-def explicit_update(text: str) -> Explicit | None:
+def explicit_update(text: str, base_iri: str | None = None) -> Explicit | None:
     """The change of an update made only of INSERT DATA / DELETE DATA; None for any other update (those
-    go through the general path, which reports their syntax errors). Raises InputError (400, with
-    Oxigraph's position in the text) for a data update that does not parse."""
+    go through the general path, which reports their syntax errors). Relative IRIs resolve against
+    `base_iri`. Raises InputError (400, with Oxigraph's position in the text) for a data update that does
+    not parse."""
     operations = data_operations(text)
     if operations is None:
         return None
     checked = ox.Store()
     try:
-        checked.update(text)  # the whole text, for positions in errors; data operations read nothing
+        # The whole text, for positions in errors; data operations read nothing.
+        checked.update(text, base_iri=base_iri)
     except SyntaxError as exc:
         raise malformed("update", exc) from None
     if len(operations) == 1 and operations[0].insert:
@@ -130,7 +135,7 @@ def explicit_update(text: str) -> Explicit | None:
     for operation in operations:
         scratch = ox.Store()
         try:
-            scratch.update(operation.text)
+            scratch.update(operation.text, base_iri=base_iri)
         except SyntaxError as exc:
             raise malformed("update", exc) from None
         for quad in scratch:
@@ -163,11 +168,12 @@ def has_graph(store: ox.Store, graph: Graph) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
 
 
-def explicit_change(store: ox.Store, request: WriteRequest) -> tuple[Explicit | None, bool]:
-    """The write's explicit change (None: an update of the general kind) and whether its graph existed.
-    Raises InputError (malformed update or data, unknown format), NotFound (DELETE of a missing graph)."""
+def explicit_change(store: ox.Store, request: WriteRequest, base_iri: str | None = None) -> tuple[Explicit | None, bool]:
+    """The write's explicit change (None: an update of the general kind) and whether its graph existed;
+    an update's relative IRIs resolve against `base_iri`. Raises InputError (malformed update or data,
+    unknown format), NotFound (DELETE of a missing graph)."""
     if request.operation is Operation.UPDATE:
-        return explicit_update(request.update or ""), False
+        return explicit_update(request.update or "", base_iri), False
     graph: Graph = ox.NamedNode(request.graph) if request.graph else ox.DefaultGraph()
     existed = has_graph(store, graph)
     if request.operation is Operation.DELETE and not existed:
@@ -179,15 +185,19 @@ def explicit_change(store: ox.Store, request: WriteRequest) -> tuple[Explicit | 
                                 request.data, rdf_format), existed
 
 
-def apply_general_update(store: ox.Store, update: str, derived: str, base: str) -> None:
-    """Run an update of the general kind, then compute the default graph (the merge of the named graphs)
-    and the derived graph again whole. Raises InputError (malformed update; DefaultGraphWrite when it
-    changed the default graph: the store is then changed, load it again)."""
+def apply_general_update(store: ox.Store, update: str, derived: str, base: str, using: Sequence[str] = (),
+                         using_named: Sequence[str] = ()) -> None:
+    """Run an update of the general kind, its relative IRIs resolved against `base` and the protocol's
+    dataset (`using`, `using_named`) written in as USING clauses, then compute the default graph (the merge
+    of the named graphs) and the derived graph again whole. Raises InputError (malformed update, with the
+    position in the client's text; QueryRefused when the text has its own USING or WITH besides a dataset;
+    DefaultGraphWrite when it changed the default graph: the store is then changed, load it again)."""
+    rewritten = with_dataset(update, using, using_named)
     before = default_quads(store)
     try:
-        store.update(update)
+        store.update(rewritten.text, base_iri=base)
     except SyntaxError as exc:
-        raise malformed("update", exc) from None
+        raise InputError(f"malformed update: {rewritten.explain(str(exc))}") from None
     except ValueError as exc:
         raise InputError(f"the update cannot be applied: {exc}") from None
     if default_quads(store) != before:
@@ -210,7 +220,7 @@ class Rules:
 
     model: Model
     derived: str  # the derived graph's IRI
-    base: str  # the resource base IRI
+    base: str  # the resource base IRI (with its trailing slash), which an update's relative IRIs resolve against
 
 
 def rules_for(settings: Settings, model: Model) -> Rules:
@@ -348,7 +358,7 @@ def apply_change(store: ox.Store, rules: Rules, request: WriteRequest) -> Applie
     """Apply and validate one write on `store` (steps 1-4 above). The store keeps a valid write; a refused
     one raises ValidationFailed with the store put back. Raises InputError (malformed input; after a
     DefaultGraphWrite or any other error the store may be changed part way: load it again), NotFound."""
-    explicit, existed = explicit_change(store, request)
+    explicit, existed = explicit_change(store, request, rules.base)
     if explicit is not None:
         tracker = Tracker(store)
         hits, nodes = apply_explicit(store, rules, explicit, tracker)
@@ -357,7 +367,8 @@ def apply_change(store: ox.Store, rules: Rules, request: WriteRequest) -> Applie
         dropped = tuple(g.value for g in explicit.dropped if not has_graph(store, g))
     else:
         snapshot, graphs = set(store), set(store.named_graphs())
-        apply_general_update(store, request.update or "", rules.derived, rules.base)
+        apply_general_update(store, request.update or "", rules.derived, rules.base, request.using_graphs,
+                             request.using_named_graphs)
         hits, nodes = tuple(validate_hits(store, rules.model)), None
         now = set(store)
         removed, added = tuple(snapshot - now), tuple(now - snapshot)

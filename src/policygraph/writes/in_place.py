@@ -65,7 +65,7 @@ class WriteContext:
     quads: int = 0  # and its number of quads
 
     def __post_init__(self) -> None:
-        self.model = read_model(load_shapes(self.settings.path(self.settings.shapes_dir)))
+        self.model = read_model(load_shapes(self.settings.input_dir("shapes_dir")))
         model_deps(self.model)  # computed once, on the first call
 
     @property

@@ -22,9 +22,14 @@ class WriteRequest:
     graph: str | None = None  # the named graph IRI of a Graph Store write; None: the default graph
     data: bytes | None = None  # the RDF of PUT and POST
     rdf_format: str | None = None  # a key of formats.GRAPHS, for PUT and POST
+    # The protocol's update dataset (using-graph-uri, using-named-graph-uri): absolute IRIs (writes/dataset.py).
+    using_graphs: tuple[str, ...] = ()
+    using_named_graphs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "operation", Operation(self.operation))
+        object.__setattr__(self, "using_graphs", tuple(self.using_graphs))
+        object.__setattr__(self, "using_named_graphs", tuple(self.using_named_graphs))
 
     @property
     def creates(self) -> bool:

@@ -37,10 +37,11 @@ _models: dict[str, Model] = {}  # shapes directory -> compiled shapes (read once
 
 
 def _model(settings: Settings) -> Model:
-    folder = str(settings.path(settings.shapes_dir))
-    if folder not in _models:
-        _models[folder] = read_model(load_shapes(settings.path(settings.shapes_dir)))
-    return _models[folder]
+    folder = settings.input_dir("shapes_dir")
+    key = str(folder)
+    if key not in _models:
+        _models[key] = read_model(load_shapes(folder))
+    return _models[key]
 
 
 def perform_remote_write(settings: Settings, request: WriteRequest) -> WriteResult:

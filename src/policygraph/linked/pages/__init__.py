@@ -5,7 +5,7 @@ from __future__ import annotations
 from policygraph.errors import NotFound
 from policygraph.linked.pages.common import Involvement, Page, base_page
 from policygraph.linked.pages.concepts import ConceptPage, IssuePage, concept_page, issue_page
-from policygraph.linked.pages.index import IndexPage, index_page, kind_counts, resources_of, suggestions, titled_counts
+from policygraph.linked.pages.index import IndexPage, index_page, index_quads, kind_counts, resources_of, suggestions, titled_counts
 from policygraph.linked.pages.organisation import OrganisationPage, organisation_page
 from policygraph.linked.pages.said import ProfileSays, QuotePage, Said, StatementPage, quote_page, said_about, statement_page
 from policygraph.linked.pages.sources import ProfilePage, SectionPage, Segment, highlight, profile_page, section_page
@@ -40,5 +40,6 @@ def page_for(reader: Reader, iri: str) -> Page:
 __all__ = [
     "ConceptPage", "IndexPage", "InitiativePage", "Involvement", "IssuePage", "OrganisationPage", "Page",
     "PartnershipPage", "ProfilePage", "ProfileSays", "QuotePage", "Said", "SectionPage", "Segment", "StatementPage",
-    "highlight", "index_page", "kind_counts", "page_for", "resources_of", "said_about", "suggestions", "titled_counts",
+    "highlight", "index_page", "index_quads", "kind_counts", "page_for", "resources_of", "said_about", "suggestions",
+    "titled_counts",
 ]

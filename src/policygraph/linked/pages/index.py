@@ -1,4 +1,5 @@
-"""Lists of resources: the index page of each kind, searching them, and suggestions for unknown IRIs."""
+"""Lists of resources: the index page of each kind (and its RDF form), searching them, and suggestions for
+unknown IRIs."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from policygraph.linked.iris import ALL_KINDS
-from policygraph.linked.reader import RDF_TYPE, Reader, Ref
-from policygraph.prefixes import PG, SKOS
+from policygraph.linked.reader import LABELS, RDF_TYPE, Reader, Ref
+from policygraph.linked.void import dataset_iri
+from policygraph.prefixes import DCTERMS, PG, RDFS, SKOS, VOID, XSD
 
 # What the index shows next to each resource of a kind.
 NOTE_PROPERTY = {
@@ -75,6 +77,33 @@ def index_page(reader: Reader, kind: str, query: str = "") -> IndexPage:
     chosen = [i for i in iris if _matches(reader, i, words)] if words else iris
     items = sorted((reader.ref(i, _note(reader, i, kind)) for i in chosen), key=lambda r: (r.label.casefold(), r.iri))
     return IndexPage(kind, KIND_TITLES.get(kind, kind), items, len(iris), query)
+
+
+def index_quads(reader: Reader, index: IndexPage) -> list[ox.Quad]:
+    """The RDF form of a list of a kind: the list `<base>id/<kind>/` is the VoID subset of the dataset
+    whose IRIs start with it (void:uriSpace, void:entities: every resource of the kind), with an
+    rdfs:member link to each resource the page lists (all of them, or those matching the search), and
+    each member's types and labels as the data states them. The list's own triples are in the default
+    graph; the members' types and labels keep the named graphs that state them, for the quad syntaxes."""
+    here = ox.NamedNode(reader.map.id_base + index.kind + "/")
+    default = ox.DefaultGraph()
+    own = [
+        (here, ox.NamedNode(RDF_TYPE.value), ox.NamedNode(VOID + "Dataset")),
+        (ox.NamedNode(dataset_iri(reader.map)), ox.NamedNode(VOID + "subset"), here),
+        (here, ox.NamedNode(DCTERMS + "title"), ox.Literal(index.title, language="en")),
+        (here, ox.NamedNode(VOID + "uriSpace"), ox.Literal(here.value)),
+        (here, ox.NamedNode(VOID + "entities"), ox.Literal(str(index.total), datatype=ox.NamedNode(XSD + "integer"))),
+    ]
+    members = sorted({r.iri for r in index.items})
+    own += [(here, ox.NamedNode(RDFS + "member"), ox.NamedNode(m)) for m in members]
+    quads = [ox.Quad(s, p, o, default) for s, p, o in own]
+    wanted = set(members)
+    stated: set[ox.Quad] = set()
+    for prop in (RDF_TYPE.value, *LABELS):
+        for q in reader.store.quads_for_pattern(None, ox.NamedNode(prop), None, None):
+            if q.subject.value in wanted and isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode):
+                stated.add(q)
+    return quads + sorted(stated, key=str)
 
 
 def kind_counts(reader: Reader) -> list[tuple[str, str, int]]:

@@ -34,7 +34,8 @@ def check_parameters(params: MultiDict[str, str], where: str, text_limit: int) -
         raise InputError(f"{where} has {count:,} parameters; the limit is {MAX_PARAMETERS:,}")
     for name, value in params.items(multi=True):
         if len(name) > MAX_PARAMETER_NAME:
-            raise InputError(too_long(f"a parameter name in {where}", len(name), MAX_PARAMETER_NAME))
+            # Its start says which one it is; the rest is left out of the message.
+            raise InputError(too_long(f"a parameter name in {where} ({name[:32]!r}…)", len(name), MAX_PARAMETER_NAME))
         check_length(f"the parameter {name!r} in {where}", value, parameter_limit(name, text_limit))
 
 

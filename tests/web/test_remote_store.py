@@ -249,3 +249,22 @@ def test_an_unreachable_remote_is_named_in_the_error() -> None:
 ])
 def test_bindings_go_at_the_start_of_the_where_group(text: str, expected: str) -> None:
     assert with_bindings(text, {"a": ox.NamedNode("urn:x")}) == expected
+
+
+def test_a_query_that_kills_the_parser_costs_a_checking_worker_not_the_server(remote_server: LiveServer, engine: Engine) -> None:
+    """On a remote store every query is parsed and planned here first (for the same error positions as on
+    the embedded store). That runs in a worker process under the timeout: with the nesting guards switched
+    off, a query that makes Oxigraph's parser abort answers 400 and the server goes on."""
+    server = start_server_on(engine.url, {"POLICYGRAPH_MAX_NESTING": "1000000", "POLICYGRAPH_MAX_CHAIN": "1000000"})
+    try:
+        deep = "ASK " + "{" * 20_000 + "}" * 20_000
+        response = requests.post(server.url + "/sparql", data=deep.encode(), timeout=120,
+                                 headers={"Content-Type": "application/sparql-query", **JSON})
+        assert response.status_code == 400, response.text[:300]
+        assert response.json()["error"] == "QueryTooComplex"
+        assert server.process.poll() is None
+        assert rows(server, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")
+        malformed = requests.get(server.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}, headers=JSON, timeout=60)
+        assert malformed.status_code == 400 and "1:" in malformed.json()["message"]
+    finally:
+        stop_server(server)

@@ -6,8 +6,11 @@ bindings (as pyoxigraph terms, bound with `substitutions`, never pasted into the
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -21,6 +24,7 @@ from policygraph.sparql.pool import QueryPool
 from policygraph.sparql.results import serialise
 from policygraph.sparql.worker import Job, Reply, to_term, to_wire
 from policygraph.store.copies import store_version
+from policygraph.store.local import write_store
 from policygraph.store.remote import RemoteDataset, RemoteEndpoint, check_default_graph, remote_version, reuse_version
 
 # The Graph Store Protocol's GET, as a query over one named graph (bound by substitution) or the union.
@@ -83,8 +87,23 @@ class QueryService:
         self.settings = settings
         self.remote: RemoteDataset | None = None
         self.pool: QueryPool | None = None
+        # On a remote store, every query is first parsed and planned by Oxigraph here, on an empty store, so
+        # that errors name the same positions as on the embedded store. That runs in worker processes of an
+        # empty store of its own, under the query timeout: a query that is slow to plan, or that makes the
+        # parser abort, costs a worker, never a server thread or the server.
+        self.checker: QueryPool | None = None
+        self._checker_ready = False
         if settings.store_is_remote:
             self.remote = RemoteDataset(RemoteEndpoint(settings))
+            self.checker = QueryPool(
+                # Its own empty store, per server process: nothing to share, nothing to race for.
+                Path(tempfile.mkdtemp(prefix="policygraph-check-")),
+                size=1,
+                timeout=settings.query_timeout,
+                fast_timeout=settings.fast_lane_timeout,
+                prefixes=dict(PREFIXES),
+                queue_length=settings.queue_length,
+            )
         else:
             self.pool = QueryPool(
                 settings.store_path,
@@ -102,6 +121,15 @@ class QueryService:
             self.pool.start()
         elif self.remote is not None:
             check_default_graph(self.remote)
+        self._start_checker()
+
+    def _start_checker(self) -> None:
+        """The remote store's checking workers, on an empty store written on first use (idempotent)."""
+        if self.checker is None or self._checker_ready:
+            return
+        write_store(b"", self.checker.root)
+        self.checker.start()
+        self._checker_ready = True
 
     def version(self) -> str:
         """The store version answers are cached under: the build `current` points at, or the remote's."""
@@ -167,14 +195,13 @@ class QueryService:
     def _remote_run(self, job: Job) -> Reply:
         assert self.remote is not None
         substitutions = {name: to_term(wire) for name, wire in job.substitutions.items()}
-        try:
-            # Parsed here first, so a malformed query gets the same message and position as locally.
-            ox.Store().query(job.text, base_iri=job.base_iri,
-                             substitutions={ox.Variable(k): v for k, v in substitutions.items()})
-        except SyntaxError as exc:
-            return Reply(ok=False, error="syntax", message=str(exc))
-        except (ValueError, RuntimeError) as exc:
-            return Reply(ok=False, error="input", message=str(exc))
+        assert self.checker is not None
+        self._start_checker()
+        # Parsed and planned here first (on the empty store, in a worker), so a malformed query gets the same
+        # message and position as locally, and a pathological one is stopped at the timeout.
+        checked = self.checker.run(replace(job, limit=1))
+        if not checked.ok:
+            return checked
         started = time.monotonic()
         kwargs: dict[str, object] = {"substitutions": substitutions, "base_iri": job.base_iri}
         if job.default_graphs is not None or job.named_graphs is not None:
@@ -187,8 +214,11 @@ class QueryService:
                      seconds=time.monotonic() - started, lane="remote")
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
+        for pool in (self.pool, self.checker):
+            if pool is not None:
+                pool.close()
+        if self.checker is not None:
+            shutil.rmtree(self.checker.root, ignore_errors=True)
 
 
 def _answer(reply: Reply, media: MediaType, info: QueryInfo) -> Answer:

@@ -95,7 +95,7 @@ MIX: list[tuple[str, int, Draw]] = [
     ("page organisation (Turtle)", 1, lambda r, v: "/id/organisation/" + key_of(r.choice(v.profiled)) + ".ttl"),
     ("page issue (HTML)", 1, lambda r, v: "/id/issue/" + key_of(r.choice(v.issues))),
     ("explorer graph on an issue", 1, lambda r, v: "/api/graph?issue=" + key_of(r.choice(v.issues))),
-    ("explorer search", 1, lambda r, v: "/api/search?q=" + q(r.choice(v.words))),
+    ("explorer search", 1, lambda r, v: "/api/names?q=" + q(r.choice(v.words))),
 ]
 SEED_ONLY: list[tuple[str, int, Draw]] = [
     ("catalogue organisations-sharing-issues", 1, lambda r, v: "/queries/organisations-sharing-issues?format=json"),

@@ -41,6 +41,7 @@ LAYERS: dict[str, tuple[int, str]] = {
     "policygraph.linked": (2, "knowledge"),
     "policygraph.pipeline": (2, "knowledge"),
     "policygraph.queries": (2, "knowledge"),
+    "policygraph.search": (2, "knowledge"),
     "policygraph.shacl": (2, "knowledge"),
     "policygraph.stats": (2, "knowledge"),
     "policygraph.validate": (2, "knowledge"),

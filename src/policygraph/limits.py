@@ -23,9 +23,10 @@ DEFAULT_MAX_CHAIN = 500  # operators and groups chained at one level of brackets
 MAX_PARAMETERS = 100  # name=value pairs in one query string, and in one form
 MAX_PARAMETER_NAME = 64  # characters of a parameter's name
 MAX_VALUE = 2_000  # characters of a parameter's value, when the parameter has no bound of its own (IRIs)
-MAX_SEARCH = 100  # characters of search text: `q` of the explorer's search and of /id/<kind>/
+MAX_SEARCH = 100  # characters of search text: `q` of /search, /api/search, /api/names and /id/<kind>/
 MAX_STRING = 200  # characters of a string-typed parameter of a catalogue query
 MAX_NUMBER = 12  # characters of a whole number (limit, depth, top, maxHops...)
+MAX_PAGE = 500  # the last page of search results one may ask for (20 a page: more than every document)
 MAX_DATASET_GRAPHS = 50  # default-graph-uri and named-graph-uri values of one SPARQL request, together
 # Parameters with a bound below MAX_VALUE. `query` and `update` are the text, bounded by the settings.
 PARAMETER_LIMITS: dict[str, int] = {
@@ -38,6 +39,7 @@ PARAMETER_LIMITS: dict[str, int] = {
     "depth": MAX_NUMBER,
     "top": MAX_NUMBER,
     "maxHops": MAX_NUMBER,
+    "page": MAX_NUMBER,
 }
 TEXT_PARAMETERS = frozenset({"query", "update"})
 

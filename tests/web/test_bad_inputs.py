@@ -160,9 +160,9 @@ ROWS: list[Row] = [
     Row("catalogue-list-unknown-format", "GET", "/queries", 406, {"format": "bogus"}),
     # -- the explorer API
     Row("api-search-no-text", "GET", "/api/search", 400, says="q="),
-    Row("api-search-limit-word", "GET", "/api/search", 400, {"q": "wmo", "limit": "abc"}, says="limit"),
-    Row("api-search-limit-negative", "GET", "/api/search", 400, {"q": "wmo", "limit": "-5"}, says="limit"),
-    Row("api-search-limit-huge", "GET", "/api/search", 400, {"q": "wmo", "limit": "99999999"}, says="limit"),
+    Row("api-names-limit-word", "GET", "/api/names", 400, {"q": "wmo", "limit": "abc"}, says="limit"),
+    Row("api-names-limit-negative", "GET", "/api/names", 400, {"q": "wmo", "limit": "-5"}, says="limit"),
+    Row("api-names-limit-huge", "GET", "/api/names", 400, {"q": "wmo", "limit": "99999999"}, says="limit"),
     Row("api-node-missing", "GET", "/api/node", 400, says="iri"),
     Row("api-node-not-iri", "GET", "/api/node", 400, {"iri": "notaniri"}, says="IRI"),
     Row("api-node-javascript-iri", "GET", "/api/node", 400, {"iri": "javascript:alert(1)"}),

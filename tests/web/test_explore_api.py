@@ -156,20 +156,20 @@ def test_bad_filters_are_a_clear_400(app_server: InProcess, params: dict[str, st
     assert body["status"] == 400 and list(params.values())[0] in body["message"]
 
 
-def test_search_by_acronym_and_by_name(app_server: InProcess, built: Built) -> None:
+def test_names_by_acronym_and_by_name(app_server: InProcess, built: Built) -> None:
     org = rows(built, "SELECT ?o ?a ?l WHERE { ?o a pg:Organisation ; pg:acronym ?a ; skos:prefLabel ?l . "
                       "FILTER (STRLEN(?a) >= 3 && LCASE(?a) != LCASE(?l)) } ORDER BY ?o LIMIT 1")[0]
-    found = get_json(app_server, "/api/search", q=org["a"].lower())["results"]
+    found = get_json(app_server, "/api/names", q=org["a"].lower())["results"]
     assert found[0]["iri"] == org["o"]  # an exact acronym comes first
     word = max(org["l"].split(), key=len)
-    by_name = get_json(app_server, "/api/search", q=word[1:-1], limit=25)["results"]
+    by_name = get_json(app_server, "/api/names", q=word[1:-1], limit=25)["results"]
     assert org["o"] in {r["iri"] for r in by_name}
     for result in by_name:  # every suggestion does contain the text in one of its names
         label = "skos:prefLabel|skos:altLabel|<http://www.w3.org/2000/01/rdf-schema#label>"
         names = column(built, f"SELECT ?n WHERE {{ {term(result['iri'])} {label} ?n }}", "n")
         assert any(word[1:-1].lower() in n.lower() for n in names)
-    assert app_server.get("/api/search", params={"q": "  "}).status_code == 400
-    assert app_server.get("/api/search", params={"q": "x" * 101}).status_code == 400
+    assert app_server.get("/api/names", params={"q": "  "}).status_code == 400
+    assert app_server.get("/api/names", params={"q": "x" * 101}).status_code == 400
 
 
 @pytest.fixture(scope="module")

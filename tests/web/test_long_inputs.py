@@ -114,8 +114,14 @@ CASES: list[Case] = [
          says=("parameter name", limit(MAX_PARAMETER_NAME))),
     # -- the explorer
     Case("explore-page-filter", "/explore", 400, {"issue": LETTERS}, says=param("issue", MAX_VALUE)),
+    Case("api-names-text", "/api/names", 400, {"q": LETTERS}, says=param("q", MAX_SEARCH)),
+    Case("api-names-limit", "/api/names", 400, {"q": "wmo", "limit": DIGITS}, says=param("limit", MAX_NUMBER)),
+    # -- search
     Case("api-search-text", "/api/search", 400, {"q": LETTERS}, says=param("q", MAX_SEARCH)),
-    Case("api-search-limit", "/api/search", 400, {"q": "wmo", "limit": DIGITS}, says=param("limit", MAX_NUMBER)),
+    Case("api-search-page", "/api/search", 400, {"q": "wmo", "page": DIGITS}, says=param("page", MAX_NUMBER)),
+    Case("api-search-facet", "/api/search", 400, {"q": "wmo", "organisation": LETTERS},
+         says=param("organisation", MAX_VALUE)),
+    Case("search-page-text", "/search", 400, {"q": LETTERS}, says=param("q", MAX_SEARCH)),
     Case("api-node-iri", "/api/node", 400, {"iri": LONG_IRI}, says=param("iri", MAX_VALUE)),
     Case("api-node-depth", "/api/node", 400, {"iri": ORG + "wmo", "depth": DIGITS}, says=param("depth", MAX_NUMBER)),
     Case("api-node-limit", "/api/node", 400, {"iri": ORG + "wmo", "limit": DIGITS}, says=param("limit", MAX_NUMBER)),
@@ -153,7 +159,7 @@ def message_of(response: Any) -> str:
 def test_the_cases_cover_every_route_family() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
     families = ("/id/", "/ontology", "/issues", "/.well-known/void", "/dumps/", "/assets/", "/static/", "/sparql",
-                "/rdf-graph-store", "/queries", "/explore", "/api/search", "/api/node", "/api/paths", "/api/graph",
+                "/rdf-graph-store", "/queries", "/explore", "/search", "/api/search", "/api/names", "/api/node", "/api/paths", "/api/graph",
                 "/api/analytics", "/api/export")
     assert all(any(c.path.startswith(f) for c in CASES) for f in families)
 

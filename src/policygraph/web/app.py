@@ -19,6 +19,7 @@ from policygraph.web.explore import bp as explore_bp
 from policygraph.web.graphstore import bp as graphstore_bp
 from policygraph.web.home import bp as home_bp
 from policygraph.web.resources import bp as resources_bp
+from policygraph.web.search import bp as search_bp
 from policygraph.web.security import register_security_headers
 from policygraph.web.sparql import bp as sparql_bp
 from policygraph.web.vocab import bp as vocab_bp
@@ -27,7 +28,7 @@ from policygraph.web.void import bp as void_bp
 # One blueprint per route family: pages, assets and the explorer; linked data (resources, vocabularies,
 # dumps, the VoID description); the SPARQL endpoint, the Graph Store Protocol and the query catalogue.
 BLUEPRINTS = (home_bp, assets_bp, explore_bp, resources_bp, vocab_bp, dumps_bp, void_bp, sparql_bp, graphstore_bp,
-              catalogue_bp)
+              catalogue_bp, search_bp)
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:

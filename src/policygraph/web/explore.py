@@ -63,8 +63,9 @@ def graph():  # type: ignore[no-untyped-def]
     return jsonify(explorer().graph(filter_args()))
 
 
-@bp.get("/api/search")
-def search():  # type: ignore[no-untyped-def]
+@bp.get("/api/names")
+def names():  # type: ignore[no-untyped-def]
+    """The explorer's search box: names that contain `q` (ranked full-text search is /api/search)."""
     return jsonify(explorer().search(request.args.get("q"), int_arg("limit", 10)))
 
 

@@ -378,7 +378,7 @@
     var q = $("search").value.trim();
     if (!q) { suggestions = []; renderSuggestions(); return; }
     timer = setTimeout(function () {
-      getJSON("/api/search" + query({ q: q })).then(function (data) {
+      getJSON("/api/names" + query({ q: q })).then(function (data) {
         suggestions = data.results;
         active = -1;
         renderSuggestions();

@@ -3,7 +3,7 @@
 The real data is built (`policygraph build`, seconds) into a scratch directory, unless `--store DIR` names
 a built store. The app answers in-process (Flask's test client: the view, the index and the JSON, without
 the network), so the figures are the search's own. The first search of a store version builds the index
-(one pass over the store with SPARQL): that is timed once. Then each query of QUERIES is asked `--reps`
+(or reads the file `policygraph build` wrote for it): both are timed once. Then each query of QUERIES is asked `--reps`
 times, with and without a facet, and the next page; the section gives p50 and p95 over all of them, and
 per query.
 
@@ -38,14 +38,21 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def run(store: Path, reps: int) -> dict[str, Any]:
+    from policygraph.explore.sparql import OxigraphSparql
+    from policygraph.search import SearchIndex, read_documents, read_labels
     from policygraph.settings import load_settings
+    from policygraph.store import open_store
     from policygraph.web.app import create_app
 
-    app = create_app(load_settings(environ={}, root=ROOT, store=str(store)))
-    client = app.test_client()
+    settings = load_settings(environ={}, root=ROOT, store=str(store))
+    start = time.perf_counter()
+    sparql = OxigraphSparql(open_store(settings.store_path))
+    SearchIndex(read_documents(sparql, settings.base_iri), settings.base_iri + "id/", read_labels(sparql))
+    built_s = time.perf_counter() - start
+    client = create_app(settings).test_client()
     start = time.perf_counter()
     first = client.get("/api/search", query_string={"q": "wmo"})
-    index_s = time.perf_counter() - start
+    index_s = time.perf_counter() - start  # the file the build wrote, read
     assert first.status_code == 200, first.get_data(as_text=True)
     per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
     totals: dict[str, int] = {}
@@ -59,7 +66,7 @@ def run(store: Path, reps: int) -> dict[str, Any]:
                 if not extra:
                     totals[q] = response.get_json()["total"]
     everything = [ms for values in per_query.values() for ms in values]
-    return {"index_s": index_s, "per_query": per_query, "totals": totals, "all": everything}
+    return {"index_s": index_s, "built_s": built_s, "per_query": per_query, "totals": totals, "all": everything}
 
 
 def markdown(result: dict[str, Any], reps: int) -> str:
@@ -69,8 +76,9 @@ def markdown(result: dict[str, Any], reps: int) -> str:
         "",
         f"`/api/search` on the real data, in-process (the view, the SQLite FTS5 index and the JSON; no network), "
         f"{len(QUERIES)} queries × {len(VARIANTS)} variants (none, `kind=`, `organisation=`, `page=2`) × {reps} "
-        f"repetitions = {len(everything):,} requests. The first search of a store version builds the index: "
-        f"{result['index_s']:.2f} s (after every build or write, once).",
+        f"repetitions = {len(everything):,} requests. The first search of a store version reads the index "
+        f"`policygraph build` wrote next to the store ({result['index_s'] * 1000:.0f} ms, the request included) or, "
+        f"after a write, builds it from the store ({result['built_s']:.2f} s), once per version.",
         "",
         f"**All requests: p50 {statistics.median(everything):.2f} ms, p95 {percentile(everything, 95):.2f} ms** "
         f"(target p95 < {TARGET_MS:.0f} ms).",

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policygraph.build import Built, build_dataset
+from policygraph.explore.sparql import OxigraphSparql
+from policygraph.search import SearchIndex, read_documents, read_labels
+from policygraph.search.files import index_file, sweep_index_files, write_index
 from policygraph.settings import Settings
 from policygraph.store import write_store
 from policygraph.validate import Report, load_shapes, validate_graph
@@ -35,4 +38,13 @@ def build_and_store(settings: Settings) -> Outcome:
         replace_all(RemoteEndpoint(settings), list(built.store.quads_for_pattern(None, None, None, None)))
         return Outcome(built, report, settings.store)
     path = write_store(built.nquads(), settings.store_path)
+    write_search_index(built, settings, path.name)
     return Outcome(built, report, path)
+
+
+def write_search_index(built: Built, settings: Settings, version: str) -> None:
+    """The new version's search index, next to the store, so that no server builds it on first search."""
+    sparql = OxigraphSparql(built.store)
+    index = SearchIndex(read_documents(sparql, settings.base_iri), settings.base_iri + "id/", read_labels(sparql))
+    write_index(index, index_file(settings.store_path, version))
+    sweep_index_files(settings.store_path)

@@ -186,3 +186,10 @@ def test_a_committed_write_is_found_by_the_next_search(writable: LiveServer) -> 
     assert response.status_code == 200, response.text
     assert ID + "organisation/wmo" in found("zanzibarquokka")
     assert ID + "organisation/wmo" in found("zanzibar-quokka")
+
+
+def test_what_is_typed_is_escaped_on_the_page(app_server: InProcess) -> None:
+    typed = '<script>alert(1)</script> "data'
+    page = app_server.get("/search", params={"q": typed, "organisation": '"><b>x'}).text
+    assert "<script>alert" not in page and '"><b>x' not in page
+    assert "&lt;script&gt;" in page

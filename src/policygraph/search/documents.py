@@ -82,6 +82,12 @@ class Document:
     issues: set[str] = field(default_factory=set)
 
 
+def _rows(sparql: Sparql, query: str) -> list[dict[str, str]]:
+    """The rows of a SELECT in a fixed order, so that every store (and every engine) gives the same documents:
+    the same label when there are several, the same first quote, the same texts in the same order."""
+    return sorted(sparql.select(query), key=lambda row: sorted(row.items()))
+
+
 def _add(values: list[str], value: str) -> None:
     if value and value not in values:
         values.append(value)
@@ -91,7 +97,7 @@ def read_documents(sparql: Sparql, base_iri: str) -> list[Document]:
     """Every document of the store, in a stable order (kind, then IRI)."""
     id_base = base_iri + "id/"
     docs: dict[str, Document] = {}
-    for row in sparql.select(THINGS):
+    for row in _rows(sparql, THINGS):
         iri, kind = row["s"], row.get("kind", "")
         if not iri.startswith(id_base):
             continue
@@ -102,28 +108,28 @@ def read_documents(sparql: Sparql, base_iri: str) -> list[Document]:
             found = docs[iri] = Document(iri, name)
         if is_publication:
             found.kind = "publication"
-    for row in sparql.select(NAMES):
+    for row in _rows(sparql, NAMES):
         if (doc := docs.get(row["s"])) is not None:
             _add(doc.names, row["name"])
             if row["p"].endswith(("#prefLabel", "#label")) and not doc.label:
                 doc.label = row["name"]
-    for row in sparql.select(DESCRIPTIONS):
+    for row in _rows(sparql, DESCRIPTIONS):
         if (doc := docs.get(row["s"])) is not None:
             _add(doc.descriptions, row["d"])
-    for row in sparql.select(QUOTES):
+    for row in _rows(sparql, QUOTES):
         if (doc := docs.get(row["s"])) is not None:
             _add(doc.texts, row["quote"])
             if not doc.section and row.get("section", "").startswith(id_base + "section/"):
                 doc.section = row["section"]
-    for row in sparql.select(AGENTS):
+    for row in _rows(sparql, AGENTS):
         if (doc := docs.get(row["s"])) is not None:
             doc.organisations.add(row["org"])
-    for row in sparql.select(ISSUES):
+    for row in _rows(sparql, ISSUES):
         if (doc := docs.get(row["s"])) is not None:
             doc.issues.add(row["issue"])
-    profile_of = {row["org"]: row["profile"] for row in sparql.select(PROFILES)}
+    profile_of = {row["org"]: row["profile"] for row in _rows(sparql, PROFILES)}
     graph_base = base_iri + "graph/curated/"
-    for row in sparql.select(STATED_IN):
+    for row in _rows(sparql, STATED_IN):
         if (doc := docs.get(row["s"])) is not None and row["g"].startswith(graph_base):
             doc.profiles.add(id_base + "profile/" + row["g"][len(graph_base):])
     for iri, doc in docs.items():
@@ -133,7 +139,7 @@ def read_documents(sparql: Sparql, base_iri: str) -> list[Document]:
                 doc.profiles.add(profile_of[iri])
         if not doc.label:
             doc.label = doc.names[0] if doc.names else iri.rsplit("/", 1)[-1]
-    for row in sparql.select(SECTIONS):
+    for row in _rows(sparql, SECTIONS):
         iri = row["s"]
         doc = docs.get(iri)
         if doc is None:
@@ -149,4 +155,4 @@ def read_documents(sparql: Sparql, base_iri: str) -> list[Document]:
 
 def read_labels(sparql: Sparql) -> dict[str, str]:
     """The names of what facets offer that are not documents themselves: the policy issues."""
-    return {row["issue"]: row["label"] for row in sparql.select(ISSUE_LABELS)}
+    return {row["issue"]: row["label"] for row in _rows(sparql, ISSUE_LABELS)}

@@ -105,17 +105,18 @@ class SearchResult:
 class SearchIndex:
     """The FTS5 index of one store version's documents, in memory, shared by the threads of a server."""
 
-    def __init__(self, docs: list[Document], id_base: str, labels: Mapping[str, str] | None = None) -> None:
+    def __init__(self, docs: list[Document], id_base: str, labels: Mapping[str, str] | None = None,
+                 db: sqlite3.Connection | None = None) -> None:
+        """The index of `docs`; `db` is their FTS5 table already filled (an index read back from its file)."""
         self.docs = docs
         self.id_base = id_base
         self.keys: list[dict[str, frozenset[str]]] = [self._facet_keys(d) for d in docs]
         self.labels = {**(labels or {}), **{d.iri: d.label for d in docs}}
+        self.given_labels = dict(labels or {})
         # Each document's names as word tuples: a query that is exactly one of them ranks that document first.
         self.exact: list[frozenset[tuple[str, ...]]] = [frozenset(_words(name) for name in d.names) for d in docs]
         joined: dict[str, set[str]] = {}
         self._lock = threading.Lock()
-        self.db = sqlite3.connect(":memory:", check_same_thread=False)
-        self.db.execute(f"CREATE VIRTUAL TABLE docs USING fts5(names, description, text, tokenize='{TOKENIZER}')")
         rows = []
         for position, doc in enumerate(docs):
             columns = tuple(_clean(" \n".join(values)) for values in (doc.names, doc.descriptions, doc.texts))
@@ -124,9 +125,15 @@ class SearchIndex:
                     folded = fold(word)
                     joined.setdefault(folded.replace("-", ""), set()).add(folded.replace("-", " "))
             rows.append((position, *columns))
-        self.db.executemany("INSERT INTO docs(rowid, names, description, text) VALUES (?, ?, ?, ?)", rows)
         self.joined = {k: sorted(v) for k, v in joined.items()}
         self.joined_keys = sorted(self.joined)
+        if db is not None:
+            self.db = db
+            return
+        self.db = sqlite3.connect(":memory:", check_same_thread=False)
+        self.db.execute(f"CREATE VIRTUAL TABLE docs USING fts5(names, description, text, tokenize='{TOKENIZER}')")
+        self.db.executemany("INSERT INTO docs(rowid, names, description, text) VALUES (?, ?, ?, ?)", rows)
+        self.db.commit()  # no write transaction left open (a backup to a file would wait for it forever)
 
     def _facet_keys(self, doc: Document) -> dict[str, frozenset[str]]:
         return {

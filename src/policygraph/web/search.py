@@ -14,7 +14,9 @@ from policygraph.errors import InputError
 from policygraph.explore.sparql import OxigraphSparql
 from policygraph.limits import MAX_PAGE
 from policygraph.search import KINDS, SearchIndex, SearchResult, read_documents, read_labels
+from policygraph.search.files import index_file, read_index
 from policygraph.search.index import FACETS, PAGE_SIZE
+from policygraph.store import dataset_version, open_dataset
 from policygraph.web.context import get_settings, get_store
 from policygraph.web.resources import iri_map
 
@@ -24,16 +26,24 @@ _LOCK = threading.Lock()
 
 
 def search_index() -> SearchIndex:
-    """The index of the store's current version: built on the first search after each build or write (one
-    pass over the store, about half a second on the real data), then shared by every request."""
-    handle = get_store()
-    version = handle.version
+    """The index of the store's current version: the file `policygraph build` wrote for it, or else built on
+    the first search after each build or write (one pass over the store, about half a second on the real
+    data); then shared by every request.
+
+    The version is read afresh at every search (a link's name, or the remote store's counter), and a new
+    version's documents are read from a store opened afresh, so the search right after a committed write
+    sees it (the app's store handle looks at the link once a second only)."""
+    settings = get_settings()
+    version = dataset_version(settings)
     with _LOCK:
         cached: tuple[str, SearchIndex] | None = current_app.extensions.get(INDEX)
         if cached is None or cached[0] != version:
-            base = get_settings().base_iri
-            sparql = OxigraphSparql(handle.get())  # type: ignore[arg-type]  # a RemoteDataset answers alike
-            index = SearchIndex(read_documents(sparql, base), base + "id/", read_labels(sparql))
+            index = None if settings.store_is_remote else read_index(index_file(settings.store_path, version))
+            if index is None:
+                base = settings.base_iri
+                store = get_store().get() if settings.store_is_remote else open_dataset(settings)
+                sparql = OxigraphSparql(store)  # type: ignore[arg-type]  # a RemoteDataset answers alike
+                index = SearchIndex(read_documents(sparql, base), base + "id/", read_labels(sparql))
             cached = current_app.extensions[INDEX] = (version, index)
         return cached[1]
 

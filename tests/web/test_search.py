@@ -85,6 +85,14 @@ def test_each_facet_value_gives_as_many_results_as_its_count(app_server: InProce
         assert facet(narrowed, name)[value] == count  # every result has the value
 
 
+def test_a_chosen_facet_counts_the_values_one_could_choose_instead(app_server: InProcess) -> None:
+    narrowed = search(app_server, q="e-commerce", organisation="wto")
+    others = list(facet(narrowed, "organisation").items())
+    assert ("wto", narrowed["total"]) in others and len(others) > 1
+    for value, count in others[:4]:
+        assert search(app_server, q="e-commerce", organisation=value)["total"] == count
+
+
 def test_facets_combine(app_server: InProcess) -> None:
     wto = search(app_server, q="trade", organisation="wto")
     kind, count = next(iter(facet(wto, "kind").items()))

@@ -33,8 +33,7 @@ def write_index(index: SearchIndex, path: Path) -> None:
     partial.unlink(missing_ok=True)
     target = sqlite3.connect(partial)
     try:
-        with index._lock:
-            index.db.backup(target)
+        index.copy_to(target)
         docs = [{**asdict(d), **{k: sorted(getattr(d, k)) for k in ("profiles", "organisations", "issues")}}
                 for d in index.docs]
         target.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")

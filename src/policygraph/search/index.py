@@ -13,8 +13,8 @@ forms; "ecommerce", "e-commerce" and "E-Commerce" are one query.
 
 Ranking: a document one of whose names is exactly what was typed comes first (an acronym finds its
 organisation), then bm25() with the names (labels, acronyms, headings) above descriptions above quotes and
-section text. Facets are counted over every match (with the other facets applied), so choosing a value gives as many
-results as its count said.
+section text. Each facet is counted over every match that has the values chosen in the other facets, so choosing a
+value (or choosing it instead of the one chosen) gives as many results as its count said.
 """
 
 from __future__ import annotations
@@ -191,13 +191,20 @@ class SearchIndex:
                 "SELECT rowid, bm25(docs, ?, ?, ?) AS score FROM docs WHERE docs MATCH ? ORDER BY score, rowid",
                 (*WEIGHTS, match)).fetchall()
         wanted = _words(" ".join(" ".join(t.words) for t in terms))
-        kept = [(rowid, score) for rowid, score in ranked
-                if all(value in self.keys[rowid][name] for name, value in chosen.items())]
-        kept.sort(key=lambda item: wanted not in self.exact[item[0]])  # stable: BM25's order otherwise
+        ranked.sort(key=lambda item: wanted not in self.exact[item[0]])  # stable: BM25's order otherwise
+        # Which chosen values each match lacks: a facet is counted over the matches that have every other
+        # facet's value, so a value's count is the total one gets by choosing it (for the facet already
+        # chosen: by choosing it instead).
+        kept = []
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-        for rowid, _ in kept:
+        for rowid, score in ranked:
+            keys = self.keys[rowid]
+            missing = [name for name, value in chosen.items() if value not in keys[name]]
+            if not missing:
+                kept.append((rowid, score))
             for name in FACETS:
-                counts[name].update(self.keys[rowid][name])
+                if not missing or missing == [name]:
+                    counts[name].update(keys[name])
         pages = max(1, -(-len(kept) // page_size))
         shown = kept[(page - 1) * page_size: page * page_size]
         snippets = self._snippets(match, [rowid for rowid, _ in shown])
@@ -208,6 +215,11 @@ class SearchIndex:
                             doc.section, -score))
         facets = {name: sorted(c.items(), key=lambda item: (-item[1], item[0])) for name, c in counts.items()}
         return SearchResult(q, chosen, len(kept), page, pages, hits, facets)
+
+    def copy_to(self, target: sqlite3.Connection) -> None:
+        """Copy the FTS5 table into another database (a file, search/files.py)."""
+        with self._lock:
+            self.db.backup(target)
 
     def _snippets(self, match: str, rowids: list[int]) -> dict[int, str]:
         if not rowids:

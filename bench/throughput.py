@@ -241,7 +241,9 @@ def closed_loop(ask: Ask, texts: list[str], clients: int, duration: float, emit:
             reported = running
         if not running:
             break
-        next(t for t in threads if t.is_alive()).join(0.05)
+        alive = next((t for t in threads if t.is_alive()), None)
+        if alive is not None:  # the last one may have stopped since it was counted: count again
+            alive.join(0.05)
     return level_result(clients, duration, tally.done, tally.finished, tally.errors, time.monotonic() - deadline, None)
 
 

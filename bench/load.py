@@ -68,19 +68,23 @@ def key_of(iri: str) -> str:
 # The mix: (name, weight, request path built from the drawn values). Catalogue queries, ad-hoc SPARQL,
 # linked-data pages in HTML and Turtle, the explorer's API.
 Draw = Callable[[random.Random, Values], str]
+
+
+def catalogue(name: str, fmt: str, parameter: str, values: Callable[[Values], list[str]]) -> Draw:
+    """A catalogue query with one parameter drawn from `values` (a full IRI, which every form accepts)."""
+    return lambda r, v: f"/queries/{name}?format={fmt}&{parameter}={q(r.choice(values(v)))}"
+
+
 MIX: list[tuple[str, int, Draw]] = [
-    ("catalogue who-works-on-issue", 3,
-     lambda r, v: f"/queries/who-works-on-issue?format=json&issue={q(r.choice(v.issues))}"),
+    ("catalogue who-works-on-issue", 3, catalogue("who-works-on-issue", "json", "issue", lambda v: v.issues)),
     ("catalogue partners-of-organisation", 3,
-     lambda r, v: f"/queries/partners-of-organisation?format=json&organisation={q(r.choice(v.profiled))}"),
+     catalogue("partners-of-organisation", "json", "organisation", lambda v: v.profiled)),
     ("catalogue initiatives-of-organisation", 2,
-     lambda r, v: f"/queries/initiatives-of-organisation?format=csv&organisation={q(r.choice(v.organisations))}"),
-    ("catalogue who-is-involved", 2,
-     lambda r, v: f"/queries/who-is-involved?format=json&initiative={q(r.choice(v.initiatives))}"),
+     catalogue("initiatives-of-organisation", "csv", "organisation", lambda v: v.organisations)),
+    ("catalogue who-is-involved", 2, catalogue("who-is-involved", "json", "initiative", lambda v: v.initiatives)),
     ("catalogue partnerships-about-issue", 1,
-     lambda r, v: f"/queries/partnerships-about-issue?format=json&issue={q(r.choice(v.issues))}"),
-    ("catalogue search-labels", 1,
-     lambda r, v: f"/queries/search-labels?format=json&text={q(r.choice(v.words))}"),
+     catalogue("partnerships-about-issue", "json", "issue", lambda v: v.issues)),
+    ("catalogue search-labels", 1, catalogue("search-labels", "json", "text", lambda v: v.words)),
     ("catalogue issue-coverage", 1, lambda r, v: "/queries/issue-coverage?format=csv"),
     ("sparql top partners", 2, lambda r, v: "/sparql?query=" + q(
         PREFIXES + "SELECT ?o (COUNT(?p) AS ?n) WHERE { ?p a pg:Partnership ; pg:partner ?o } "

@@ -91,7 +91,8 @@ def test_build_killed_at_any_point_leaves_the_previous_store(tmp_path: Path, del
     if now == before:
         assert len(data) == 1  # the old state, whole
     else:
-        assert finished or process.returncode == -signal.SIGKILL
+        # Killed, or it finished on its own (also between the poll and the signal: then the signal found no process).
+        assert process.returncode in (0, -signal.SIGKILL)
         assert len(data) > 10_000  # the new state, whole
         assert bool(data.query("ASK { GRAPH ?g { ?s a <https://w3id.org/policygraph/ontology#Profile> } }"))
     # A later build cleans what the killed one left half-written.

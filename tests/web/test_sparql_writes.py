@@ -5,6 +5,7 @@ the report) when invalid, the store then unchanged; a committed write is seen by
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +227,21 @@ def test_a_refused_write_answers_its_own_error_on_either_store(writable: LiveSer
     body = response.json()
     assert (response.status_code, body["error"], body["status"]) == (status, error, status), body
     assert total(writable) == before and current(writable) == version
+
+
+@pytest.mark.local_store  # a remote store's version names carry no time: its VoID has no dcterms:modified
+def test_void_names_when_the_store_last_changed_after_a_write(writable: LiveServer) -> None:
+    """VoID's dcterms:modified is the time of the latest committed write, not lost after it."""
+    def modified() -> str:
+        void = Graph().parse(data=writable.get("/.well-known/void", headers={"Accept": "text/turtle"}).text, format="turtle")
+        found = {str(o) for o in void.objects(None, URIRef("http://purl.org/dc/terms/modified"))}
+        assert len(found) == 1, found
+        return found.pop()
+
+    before = datetime.fromisoformat(modified())
+    label = "A label written to move the VoID's modified time"
+    text = PREFIXES + f'INSERT DATA {{ GRAPH <{GRAPH}curated/wmo> {{ <{ID}organisation/wmo> skos:altLabel "{label}" }} }}'
+    sent = datetime.now(UTC).replace(microsecond=0)
+    assert update(writable, text, AUTH).status_code == 200
+    after = datetime.fromisoformat(modified())  # still there, and the write's time
+    assert after >= sent and after >= before

@@ -29,7 +29,7 @@ from policygraph.linked.void import (
 from policygraph.oxrdf import to_ox
 from policygraph.prefixes import DCTERMS
 from policygraph.store.local import changed_at
-from policygraph.web.context import get_settings, get_store
+from policygraph.web.context import get_settings, get_store, query_service
 from policygraph.web.dumps import current_dumps
 from policygraph.web.resources import forms_of, negotiated, reader
 from policygraph.web.responses import varies_by_host
@@ -73,7 +73,8 @@ def describe_dataset(r: Reader) -> Description:
         sources=source_files(source_paths(r.store), get_settings().root),
         license=r.value(ONTOLOGY, DCTERMS + "license"),
         examples=profiled_organisations(r.store)[:3],
-        modified=changed_at(get_store().version),
+        # The version answers are given under (read afresh: the handle looks at the link once a second).
+        modified=changed_at(query_service().version()),
         vocabularies=vocabularies(counts),
     )
 
